@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// dialect is everything that differs between SQLite and PostgreSQL. The rest of
+// the package is shared.
+type dialect interface {
+	name() string
+	open(ctx context.Context, url string) (read, write *sql.DB, err error)
+	rebind(query string) string
+	translate(err error) error
+	migrations() fs.FS
+	// lockMigrations serialises concurrent migrators inside tx.
+	lockMigrations(ctx context.Context, tx *sql.Tx) error
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+// open returns a pool of readers and a single writer connection, the layout
+// SQLite needs to avoid SQLITE_BUSY storms: writers queue in Go, not in SQLite.
+func (sqliteDialect) open(ctx context.Context, url string) (*sql.DB, *sql.DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "sqlite:")
+	if path == "" {
+		return nil, nil, errors.New("sqlite url has no path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// The writer connects first so that WAL mode is set before readers open.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	n := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	return read, write, nil
+}
+
+func (sqliteDialect) rebind(query string) string { return query }
+
+func (sqliteDialect) translate(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return fmt.Errorf("%w: %w", ErrUnique, err)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w: %w", ErrForeignKey, err)
+	}
+	return err
+}
+
+func (sqliteDialect) migrations() fs.FS {
+	sub, _ := fs.Sub(migrationFS, "migrations/sqlite")
+	return sub
+}
+
+// lockMigrations is a no-op: BEGIN IMMEDIATE already holds the write lock.
+func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil }
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+func (postgresDialect) open(ctx context.Context, url string) (*sql.DB, *sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := max(8, runtime.NumCPU()*4)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return db, db, nil
+}
+
+var rebound sync.Map // query text -> query with $n placeholders
+
+// rebind turns "?" placeholders into "$1", "$2"…; queries in this package never
+// contain a literal "?" otherwise.
+func (postgresDialect) rebind(query string) string {
+	if v, ok := rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	out := b.String()
+	rebound.Store(query, out)
+	return out
+}
+
+func (postgresDialect) translate(err error) error {
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23505":
+		return fmt.Errorf("%w: %w", ErrUnique, err)
+	case "23503":
+		return fmt.Errorf("%w: %w", ErrForeignKey, err)
+	}
+	return err
+}
+
+func (postgresDialect) migrations() fs.FS {
+	sub, _ := fs.Sub(migrationFS, "migrations/postgres")
+	return sub
+}
+
+// lockMigrations takes a transaction-scoped advisory lock so that several
+// processes starting together on one database migrate one after another.
+func (postgresDialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7242351)")
+	return err
+}
