@@ -1,0 +1,139 @@
+// Package config loads CriaChat's settings from environment variables, once,
+// at start-up. Every variable is documented in README.md.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a CriaChat process.
+type Config struct {
+	DatabaseURL     string        // CRIACHAT_DATABASE_URL
+	DataDir         string        // CRIACHAT_DATA_DIR
+	Addr            string        // CRIACHAT_ADDR
+	SecretKey       string        // CRIACHAT_SECRET_KEY (or generated into the data dir)
+	LogFormat       string        // CRIACHAT_LOG_FORMAT: text | json
+	LogLevel        slog.Level    // CRIACHAT_LOG_LEVEL: debug | info | warn | error
+	MaxBodyBytes    int64         // CRIACHAT_MAX_BODY_BYTES
+	ShutdownTimeout time.Duration // CRIACHAT_SHUTDOWN_TIMEOUT
+
+	// SecretKeyGenerated is true when the key was created by this start.
+	SecretKeyGenerated bool
+	// SecretKeyFile is where a generated key is kept.
+	SecretKeyFile string
+}
+
+// Load reads the configuration from getenv (os.Getenv in production) and
+// validates it. It creates the data directory and, when no secret key is
+// configured, generates one into it the first time and reuses it afterwards.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DataDir:         or(getenv("CRIACHAT_DATA_DIR"), "./data"),
+		Addr:            or(getenv("CRIACHAT_ADDR"), ":3000"),
+		LogFormat:       or(getenv("CRIACHAT_LOG_FORMAT"), "text"),
+		MaxBodyBytes:    40 << 20,
+		ShutdownTimeout: 30 * time.Second,
+	}
+	var errs []error
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		errs = append(errs, fmt.Errorf("CRIACHAT_DATA_DIR: cannot create %s: %w", c.DataDir, err))
+	}
+	c.DatabaseURL = or(getenv("CRIACHAT_DATABASE_URL"), "sqlite://"+filepath.Join(c.DataDir, "criachat.db"))
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, fmt.Errorf("CRIACHAT_DATABASE_URL: want sqlite://PATH or postgres://…, got %q", c.DatabaseURL))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("CRIACHAT_LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	if v := getenv("CRIACHAT_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("CRIACHAT_LOG_LEVEL: want debug, info, warn or error, got %q", v))
+		}
+	}
+	if v := getenv("CRIACHAT_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			errs = append(errs, fmt.Errorf("CRIACHAT_MAX_BODY_BYTES: want a byte count of at least 1024, got %q", v))
+		}
+		c.MaxBodyBytes = n
+	}
+	if v := getenv("CRIACHAT_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("CRIACHAT_SHUTDOWN_TIMEOUT: want a positive duration such as 30s, got %q", v))
+		}
+		c.ShutdownTimeout = d
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	c.SecretKeyFile = filepath.Join(c.DataDir, "secret_key")
+	c.SecretKey = getenv("CRIACHAT_SECRET_KEY")
+	if c.SecretKey != "" {
+		if len(c.SecretKey) < 32 {
+			return c, errors.New("CRIACHAT_SECRET_KEY: must be at least 32 characters")
+		}
+		return c, nil
+	}
+	key, generated, err := loadOrCreateKey(c.SecretKeyFile)
+	if err != nil {
+		return c, fmt.Errorf("CRIACHAT_SECRET_KEY unset and %w", err)
+	}
+	c.SecretKey, c.SecretKeyGenerated = key, generated
+	return c, nil
+}
+
+func loadOrCreateKey(path string) (string, bool, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return "", false, fmt.Errorf("key file %s holds fewer than 32 characters", path)
+		}
+		return key, false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, fmt.Errorf("cannot read key file: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", false, err
+	}
+	key := hex.EncodeToString(raw)
+	// O_EXCL: if two processes start together, one writes and the other reads.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return loadOrCreateKey(path)
+	} else if err != nil {
+		return "", false, fmt.Errorf("cannot write key file: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		return "", false, fmt.Errorf("cannot write key file: %w", err)
+	}
+	return key, true, f.Sync()
+}
+
+// Logger builds the process logger from the format and level.
+func (c Config) Logger(w *os.File) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
