@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"crypto/subtle"
+	"sync"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -15,6 +16,12 @@ const SessionLifetime = 60 * 24 * time.Hour
 
 // ErrBadCredentials is devise_token_auth's answer to a wrong email or password.
 var ErrBadCredentials = criachat.Errorf(criachat.EUNAUTHORIZED, "Invalid login credentials. Please try again.")
+
+// dummyHash is a bcrypt hash to check against when the email is unknown.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := secret.HashPassword(secret.NewToken())
+	return h
+})
 
 // Login is a new dashboard session: the values of the devise_token_auth headers.
 type Login struct {
@@ -29,7 +36,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Login, e
 	u, err := s.store.Read().UserByEmail(ctx, email)
 	if criachat.IsNotFound(err) {
 		// Spend the same time as a real check so response time does not reveal which emails exist.
-		secret.CheckPassword("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z3kMNQMu6r4yEAvYqqJ2GyOe", password)
+		secret.CheckPassword(dummyHash(), password)
 		return nil, ErrBadCredentials
 	} else if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/secret"
@@ -104,13 +103,11 @@ func set(dst *string, v *string) {
 }
 
 // UpdateMembership loads a user's membership of an account, lets fn change it
-// and saves it. A user who is not a member gets EUNAUTHORIZED.
+// and saves it. A user who is not a member gets ENOTFOUND.
 func (s *Service) UpdateMembership(ctx context.Context, accountID, userID int64, fn func(m *criachat.AccountUser) error) error {
 	return s.store.Tx(ctx, func(q *store.Queries) error {
 		m, err := q.AccountUser(ctx, accountID, userID)
-		if criachat.IsNotFound(err) {
-			return criachat.Errorf(criachat.EUNAUTHORIZED, "You are not authorized to access this account")
-		} else if err != nil {
+		if err != nil {
 			return err
 		}
 		if err := fn(m); err != nil {
@@ -120,20 +117,61 @@ func (s *Service) UpdateMembership(ctx context.Context, accountID, userID int64,
 	})
 }
 
-// RemoveMember removes a user from an account and deletes the user when they
-// belong to no account any more (Chatwoot's agents#destroy).
+// RemoveMember removes a user from an account (the Platform API's
+// account_users#destroy, which has no last-administrator guard in Chatwoot
+// either) and deletes the user when they belong to no account any more.
 func (s *Service) RemoveMember(ctx context.Context, accountID, userID int64) error {
-	return s.store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.DeleteAccountUser(ctx, accountID, userID); err != nil {
+	return s.store.Tx(ctx, func(q *store.Queries) error { return removeMember(ctx, q, accountID, userID) })
+}
+
+func removeMember(ctx context.Context, q *store.Queries, accountID, userID int64) error {
+	if err := q.DeleteAccountUser(ctx, accountID, userID); err != nil {
+		return err
+	}
+	n, err := q.CountAccountsOfUser(ctx, userID)
+	if err != nil || n > 0 {
+		return err
+	}
+	if err := q.DeleteUser(ctx, userID); err != nil {
+		return err
+	}
+	return q.RemovePermissibles(ctx, store.PermissibleUser, userID)
+}
+
+// UserChange is an administrative update of a user (Platform API). Nil fields
+// are unchanged; custom attributes are merged.
+type UserChange struct {
+	Name, DisplayName, Email, Password *string
+	CustomAttributes                   map[string]any
+}
+
+// SetUser applies an administrative change; a new password ends every session.
+func (s *Service) SetUser(ctx context.Context, userID int64, c UserChange) (*criachat.User, error) {
+	var out *criachat.User
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		u, err := q.User(ctx, userID)
+		if err != nil {
 			return err
 		}
-		n, err := q.CountAccountsOfUser(ctx, userID)
-		if err != nil || n > 0 {
-			return err
+		set(&u.Name, c.Name)
+		set(&u.DisplayName, c.DisplayName)
+		set(&u.Email, c.Email)
+		for k, v := range c.CustomAttributes {
+			u.CustomAttributes[k] = v
 		}
-		if err := q.DeleteUser(ctx, userID); err != nil && !errors.Is(err, store.ErrForeignKey) {
-			return err
+		if c.Password != nil {
+			if err := criachat.ValidatePassword(*c.Password); err != nil {
+				return err
+			}
+			if u.PasswordHash, err = secret.HashPassword(*c.Password); err != nil {
+				return err
+			}
+			if err := q.DeleteSessionsOf(ctx, u.ID); err != nil {
+				return err
+			}
 		}
-		return q.RemovePermissibles(ctx, store.PermissibleUser, userID)
+		out = u
+		return q.UpdateUser(ctx, u)
 	})
+	return out, err
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -123,7 +124,7 @@ func loadOrCreateKey(path string) (string, bool, error) {
 }
 
 // Logger builds the process logger from the format and level.
-func (c Config) Logger(w *os.File) *slog.Logger {
+func (c Config) Logger(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/api"
+	"github.com/criachat/criachat/internal/config"
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// Main wires the program together: configuration, logger, store, services and
+// the HTTP server. Tests build one with a temp database and call Serve.
+type Main struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Accounts *account.Service
+
+	// Addr is the address the server listens on once Serve has started
+	// listening (useful with CRIACHAT_ADDR=127.0.0.1:0).
+	Addr chan string
+}
+
+// NewMain returns a program for cfg that logs to logw.
+func NewMain(cfg config.Config, logw io.Writer) *Main {
+	return &Main{Config: cfg, Log: cfg.Logger(logw), Addr: make(chan string, 1)}
+}
+
+// Open connects to the database, runs the migrations and builds the services.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Config.SecretKeyGenerated {
+		m.Log.Warn("CRIACHAT_SECRET_KEY is not set: generated a new key and kept it in the data dir; back it up",
+			"file", m.Config.SecretKeyFile)
+	}
+	keeper, err := secret.NewKeeper(m.Config.SecretKey)
+	if err != nil {
+		return fmt.Errorf("CRIACHAT_SECRET_KEY: %w", err)
+	}
+	st, err := store.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	for _, name := range applied {
+		m.Log.Info("migration applied", "name", name)
+	}
+	m.Store = st
+	m.Accounts = account.NewService(st, keeper)
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.Store == nil {
+		return nil
+	}
+	return m.Store.Close()
+}
+
+// Serve opens the program and serves HTTP until ctx is done, then shuts down
+// gracefully: the listener closes, in-flight requests finish (up to the
+// shutdown timeout) and the database is closed last.
+func (m *Main) Serve(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	srv := &http.Server{
+		Handler: api.New(api.Options{
+			Store: m.Store, Accounts: m.Accounts, Logger: m.Log,
+			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(),
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.Addr <- ln.Addr().String()
+	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Log.Info("shutting down", "timeout", m.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	m.Log.Info("stopped")
+	return nil
+}
+
+// userMessage is the message of an application error, or the error text.
+func userMessage(err error) string {
+	if e := (*criachat.Error)(nil); errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}

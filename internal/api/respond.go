@@ -1,0 +1,180 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/criachat/criachat/internal/criachat"
+)
+
+// writeJSON writes v with the status. Encoding errors cannot be reported to
+// the client any more; the connection is simply cut short.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ok writes a 200 JSON response.
+func ok(w http.ResponseWriter, v any) error {
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// okEmpty writes Rails' `head :ok`: 200 with an empty body.
+func okEmpty(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// decode reads a JSON object body into dst. When root is not empty it follows
+// Rails' wrap_parameters: {"root": {...}} and a bare {...} both work, and an
+// empty body is Rails' ParameterMissing (422).
+func decode(r *http.Request, root string, dst any) error {
+	body, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return criachat.Errorf(criachat.ETOOLARGE, "Request body is larger than %d bytes", tooLarge.Limit)
+	} else if err != nil {
+		return criachat.Errorf(criachat.EBADREQUEST, "Could not read the request body")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		if root != "" {
+			return criachat.Errorf(criachat.EINVALID, "param is missing or the value is empty: %s", root)
+		}
+		return nil
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return decodeError(err)
+	}
+	if root != "" {
+		if inner, ok := top[root]; ok {
+			if t := strings.TrimSpace(string(inner)); len(t) > 0 && t[0] == '{' {
+				body = inner
+			} else {
+				return criachat.Errorf(criachat.EINVALID, "param is missing or the value is empty: %s", root)
+			}
+		}
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return decodeError(err)
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:]
+		}
+		if field == "" {
+			return criachat.Errorf(criachat.EINVALID, "The request body must be a JSON object")
+		}
+		return criachat.Invalid(fmt.Sprintf("%s must be a %s", humanize(field), jsonKind(typeErr.Type.Kind().String())), field)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return &criachat.Error{Code: criachat.EBADREQUEST, Message: "Malformed JSON in the request body", Err: err}
+	}
+	return &criachat.Error{Code: criachat.EBADREQUEST, Message: "The request body must be a JSON object", Err: err}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "map", "struct":
+		return "JSON object"
+	case "slice", "array":
+		return "JSON array"
+	}
+	return "number"
+}
+
+// humanize turns "display_name" into "Display name", as Rails error messages do.
+func humanize(field string) string {
+	s := strings.ReplaceAll(field, "_", " ")
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// isoTime formats a time as Rails' default JSON time: UTC with milliseconds.
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// isoTimePtr is isoTime for an optional time, nil when unset.
+func isoTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return isoTime(*t)
+}
+
+// flexInt is an integer that also accepts a numeric string, as Rails'
+// parameter coercion does ("account_id": "1" works like 1).
+type flexInt int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*f = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(int64(0))}
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+// flexBool is a boolean that also accepts "true"/"false" and 1/0.
+type flexBool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	switch strings.Trim(string(b), `"`) {
+	case "true", "1", "t":
+		*f = true
+	case "false", "0", "f", "", "null":
+		*f = false
+	default:
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(true)}
+	}
+	return nil
+}
+
+// flexNullInt is an optional integer where an explicit null means "clear".
+type flexNullInt struct{ v *int64 }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexNullInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		f.v = nil
+		return nil
+	}
+	var n flexInt
+	if err := n.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	v := int64(n)
+	f.v = &v
+	return nil
+}

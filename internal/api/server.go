@@ -1,0 +1,61 @@
+// Package api is CriaChat's HTTP surface: the Chatwoot-compatible Application
+// API, the dashboard session endpoints, the Platform API and the operational
+// endpoints. Every route is listed in routes.go; handlers return errors that
+// one table (error.go) turns into Chatwoot's error bodies; presenters turn
+// domain values into Chatwoot's JSON shapes.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// Version is the Chatwoot API version CriaChat is compatible with, reported by GET /api.
+const Version = "4.15.1"
+
+// Options configure a Server.
+type Options struct {
+	Store        *store.Store
+	Accounts     *account.Service
+	Logger       *slog.Logger
+	MaxBodyBytes int64
+	// BuildVersion is CriaChat's own version, reported by GET /health.
+	BuildVersion string
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	store    *store.Store
+	accounts *account.Service
+	log      *slog.Logger
+	maxBody  int64
+	metrics  *metrics
+	build    string
+	now      func() time.Time
+	handler  http.Handler
+}
+
+// New returns a server with its routes registered.
+func New(o Options) *Server {
+	s := &Server{
+		store: o.Store, accounts: o.Accounts, log: o.Logger, maxBody: o.MaxBodyBytes,
+		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 40 << 20
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.edge(mux)
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/criachat"
+)
+
+// devise_token_auth writes its own bodies, not Chatwoot's error table.
+func deviseFailure(w http.ResponseWriter, status int, msg string) error {
+	writeJSON(w, status, map[string]any{"success": false, "errors": []string{msg}})
+	return nil
+}
+
+type signInParams struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// signIn is POST /auth/sign_in: 200 {"data": user} plus the auth headers.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
+	var p signInParams
+	if err := decode(r, "", &p); err != nil {
+		return err
+	}
+	login, err := s.accounts.SignIn(r.Context(), p.Email, p.Password)
+	if errors.Is(err, account.ErrBadCredentials) {
+		return deviseFailure(w, http.StatusUnauthorized, account.ErrBadCredentials.Message)
+	} else if err != nil {
+		return err
+	}
+	requestInfoFrom(r.Context()).userID = login.User.ID
+	j, err := s.loadUserJSON(r.Context(), login.User)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("access-token", login.Token)
+	h.Set("token-type", "Bearer")
+	h.Set("client", login.Client)
+	h.Set("expiry", strconv.FormatInt(login.ExpiresAt.Unix(), 10))
+	h.Set("uid", login.User.Email)
+	return ok(w, map[string]any{"data": j})
+}
+
+// validateTokenJSON is the user object plus created_at (app/views/devise/token.json.jbuilder).
+type validateTokenJSON struct {
+	userJSON
+	CreatedAt string `json:"created_at"`
+}
+
+// validateToken is GET /auth/validate_token.
+func (s *Server) validateToken(w http.ResponseWriter, r *http.Request) error {
+	uid, client, token := sessionHeaders(r)
+	u, err := s.accounts.ValidateSession(r.Context(), uid, client, token)
+	if criachat.ErrorCode(err) == criachat.EUNAUTHENTICATED {
+		return deviseFailure(w, http.StatusUnauthorized, "Invalid login credentials")
+	} else if err != nil {
+		return err
+	}
+	j, err := s.loadUserJSON(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	return ok(w, map[string]any{"payload": map[string]any{
+		"success": true, "data": validateTokenJSON{userJSON: j, CreatedAt: isoTime(u.CreatedAt)},
+	}})
+}
+
+// signOut is DELETE /auth/sign_out.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
+	uid, client, token := sessionHeaders(r)
+	err := s.accounts.SignOut(r.Context(), uid, client, token)
+	if criachat.IsNotFound(err) {
+		return deviseFailure(w, http.StatusNotFound, criachat.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	return ok(w, map[string]any{"success": true})
+}
