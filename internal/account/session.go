@@ -51,25 +51,25 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Login, e
 	return l, err
 }
 
-// ValidateSession returns the user of a live session given the
+// ValidateSession returns the user and session of a live login given the
 // devise_token_auth headers uid (the email), client and access-token.
-func (s *Service) ValidateSession(ctx context.Context, uid, client, token string) (*criachat.User, error) {
+func (s *Service) ValidateSession(ctx context.Context, uid, client, token string) (*criachat.User, *criachat.Session, error) {
 	if uid == "" || client == "" || token == "" {
-		return nil, criachat.Errorf(criachat.EUNAUTHENTICATED, "You need to sign in or sign up before continuing.")
+		return nil, nil, criachat.Errorf(criachat.EUNAUTHENTICATED, "You need to sign in or sign up before continuing.")
 	}
 	q := s.store.Read()
 	u, err := q.UserByEmail(ctx, uid)
 	if err != nil {
-		return nil, sessionInvalid(err)
+		return nil, nil, sessionInvalid(err)
 	}
 	sess, err := q.Session(ctx, u.ID, client)
 	if err != nil {
-		return nil, sessionInvalid(err)
+		return nil, nil, sessionInvalid(err)
 	}
 	if subtle.ConstantTimeCompare([]byte(sess.TokenHash), []byte(secret.HashToken(token))) != 1 || s.now().After(sess.ExpiresAt) {
-		return nil, sessionInvalid(nil)
+		return nil, nil, sessionInvalid(nil)
 	}
-	return u, nil
+	return u, sess, nil
 }
 
 func sessionInvalid(err error) error {
@@ -81,7 +81,7 @@ func sessionInvalid(err error) error {
 
 // SignOut ends the session named by the devise_token_auth headers.
 func (s *Service) SignOut(ctx context.Context, uid, client, token string) error {
-	u, err := s.ValidateSession(ctx, uid, client, token)
+	u, _, err := s.ValidateSession(ctx, uid, client, token)
 	if err != nil {
 		return criachat.Errorf(criachat.ENOTFOUND, "User was not found or was not logged in.")
 	}

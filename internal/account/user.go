@@ -117,13 +117,8 @@ func (s *Service) UpdateMembership(ctx context.Context, accountID, userID int64,
 	})
 }
 
-// RemoveMember removes a user from an account (the Platform API's
-// account_users#destroy, which has no last-administrator guard in Chatwoot
-// either) and deletes the user when they belong to no account any more.
-func (s *Service) RemoveMember(ctx context.Context, accountID, userID int64) error {
-	return s.store.Tx(ctx, func(q *store.Queries) error { return removeMember(ctx, q, accountID, userID) })
-}
-
+// removeMember removes a user from an account and deletes the user when they
+// belong to no account any more (Chatwoot's agents#destroy).
 func removeMember(ctx context.Context, q *store.Queries, accountID, userID int64) error {
 	if err := q.DeleteAccountUser(ctx, accountID, userID); err != nil {
 		return err

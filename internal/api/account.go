@@ -60,21 +60,21 @@ func (s *Server) updateActiveAt(w http.ResponseWriter, r *http.Request) error {
 
 // accountParams is the body of PATCH /api/v1/accounts/{id}: top-level fields.
 type accountParams struct {
-	Name                     *string      `json:"name"`
-	Locale                   *string      `json:"locale"`
-	Domain                   *string      `json:"domain"`
-	SupportEmail             *string      `json:"support_email"`
-	AutoResolveAfter         *flexNullInt `json:"auto_resolve_after"`
-	AutoResolveMessage       *string      `json:"auto_resolve_message"`
-	AutoResolveIgnoreWaiting *flexBool    `json:"auto_resolve_ignore_waiting"`
-	AutoResolveLabel         *string      `json:"auto_resolve_label"`
-	AudioTranscriptions      *flexBool    `json:"audio_transcriptions"`
-	Industry                 *string      `json:"industry"`
-	CompanySize              *string      `json:"company_size"`
-	Timezone                 *string      `json:"timezone"`
-	ReferralSource           *string      `json:"referral_source"`
-	UserRole                 *string      `json:"user_role"`
-	Website                  *string      `json:"website"`
+	Name                     *string     `json:"name"`
+	Locale                   *string     `json:"locale"`
+	Domain                   *string     `json:"domain"`
+	SupportEmail             *string     `json:"support_email"`
+	AutoResolveAfter         flexNullInt `json:"auto_resolve_after"`
+	AutoResolveMessage       *string     `json:"auto_resolve_message"`
+	AutoResolveIgnoreWaiting *flexBool   `json:"auto_resolve_ignore_waiting"`
+	AutoResolveLabel         *string     `json:"auto_resolve_label"`
+	AudioTranscriptions      *flexBool   `json:"audio_transcriptions"`
+	Industry                 *string     `json:"industry"`
+	CompanySize              *string     `json:"company_size"`
+	Timezone                 *string     `json:"timezone"`
+	ReferralSource           *string     `json:"referral_source"`
+	UserRole                 *string     `json:"user_role"`
+	Website                  *string     `json:"website"`
 }
 
 // Bounds of auto_resolve_after in minutes (Chatwoot: 10 minutes to 999 days).
@@ -91,7 +91,7 @@ func (p accountParams) apply(a *criachat.Account) error {
 	if len(a.Locale) > 10 {
 		return criachat.Invalid("Locale is invalid", "locale")
 	}
-	if p.AutoResolveAfter != nil {
+	if p.AutoResolveAfter.set {
 		if v := p.AutoResolveAfter.v; v == nil {
 			delete(a.Settings, "auto_resolve_after")
 		} else if *v < minAutoResolve || *v > maxAutoResolve {
@@ -100,23 +100,31 @@ func (p accountParams) apply(a *criachat.Account) error {
 			a.Settings["auto_resolve_after"] = *v
 		}
 	}
-	for key, v := range map[string]*string{"auto_resolve_message": p.AutoResolveMessage, "auto_resolve_label": p.AutoResolveLabel} {
-		if v != nil {
-			a.Settings[key] = *v
-		}
-	}
-	for key, v := range map[string]*flexBool{"auto_resolve_ignore_waiting": p.AutoResolveIgnoreWaiting, "audio_transcriptions": p.AudioTranscriptions} {
-		if v != nil {
-			a.Settings[key] = bool(*v)
-		}
-	}
-	for key, v := range map[string]*string{"industry": p.Industry, "company_size": p.CompanySize, "timezone": p.Timezone,
-		"referral_source": p.ReferralSource, "user_role": p.UserRole, "website": p.Website} {
-		if v != nil {
-			a.CustomAttributes[key] = *v
-		}
-	}
+	putString(a.Settings, "auto_resolve_message", p.AutoResolveMessage)
+	putString(a.Settings, "auto_resolve_label", p.AutoResolveLabel)
+	putBool(a.Settings, "auto_resolve_ignore_waiting", p.AutoResolveIgnoreWaiting)
+	putBool(a.Settings, "audio_transcriptions", p.AudioTranscriptions)
+	putString(a.CustomAttributes, "industry", p.Industry)
+	putString(a.CustomAttributes, "company_size", p.CompanySize)
+	putString(a.CustomAttributes, "timezone", p.Timezone)
+	putString(a.CustomAttributes, "referral_source", p.ReferralSource)
+	putString(a.CustomAttributes, "user_role", p.UserRole)
+	putString(a.CustomAttributes, "website", p.Website)
 	return nil
+}
+
+// putString sets m[key] when v is given.
+func putString(m map[string]any, key string, v *string) {
+	if v != nil {
+		m[key] = *v
+	}
+}
+
+// putBool sets m[key] when v is given.
+func putBool(m map[string]any, key string, v *flexBool) {
+	if v != nil {
+		m[key] = bool(*v)
+	}
 }
 
 func setStr(dst *string, v *string) {
@@ -137,10 +145,14 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		before := fmt.Sprint(*a)
 		if err := p.apply(a); err != nil {
 			return err
 		}
 		out = a
+		if fmt.Sprint(*a) == before { // like Rails, an update that changes nothing writes nothing
+			return nil
+		}
 		return q.UpdateAccount(ctx, a)
 	})
 	if err != nil {

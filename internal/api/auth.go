@@ -50,6 +50,9 @@ func apiToken(r *http.Request) string {
 	if t := r.Header.Get("Api-Access-Token"); t != "" {
 		return t
 	}
+	if v := r.Header["api_access_token"]; len(v) > 0 && v[0] != "" { // a key set without canonicalisation
+		return v[0]
+	}
 	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
 		return strings.TrimSpace(a[7:])
 	}
@@ -68,8 +71,9 @@ func sessionHeaders(r *http.Request) (uid, client, token string) {
 	return get("uid"), get("client"), get("access-token")
 }
 
-// authenticateUser finds the user of an Application API request.
-func (s *Server) authenticateUser(r *http.Request) (*criachat.User, error) {
+// authenticateUser finds the user of an Application API request. A request
+// authenticated by a dashboard session gets devise_token_auth's headers back.
+func (s *Server) authenticateUser(w http.ResponseWriter, r *http.Request) (*criachat.User, error) {
 	ctx := r.Context()
 	if tok := apiToken(r); tok != "" {
 		t, err := s.accounts.ResolveToken(ctx, tok)
@@ -88,13 +92,18 @@ func (s *Server) authenticateUser(r *http.Request) (*criachat.User, error) {
 		return u, err
 	}
 	uid, client, token := sessionHeaders(r)
-	return s.accounts.ValidateSession(ctx, uid, client, token)
+	u, sess, err := s.accounts.ValidateSession(ctx, uid, client, token)
+	if err != nil {
+		return nil, err
+	}
+	setAuthHeaders(w, u.Email, client, token, sess.ExpiresAt)
+	return u, nil
 }
 
 // user requires an authenticated user.
 func (s *Server) user(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u, err := s.authenticateUser(r)
+		u, err := s.authenticateUser(w, r)
 		if err != nil {
 			return err
 		}

@@ -161,11 +161,17 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flexNullInt is an optional integer where an explicit null means "clear".
-type flexNullInt struct{ v *int64 }
+// flexNullInt is an optional integer where an explicit null means "clear":
+// set tells a present key from an absent one (encoding/json calls
+// UnmarshalJSON for null only on non-pointer fields).
+type flexNullInt struct {
+	set bool
+	v   *int64
+}
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *flexNullInt) UnmarshalJSON(b []byte) error {
+	f.set = true
 	if string(b) == "null" {
 		f.v = nil
 		return nil

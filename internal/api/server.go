@@ -37,6 +37,7 @@ type Server struct {
 	build    string
 	now      func() time.Time
 	handler  http.Handler
+	patterns []string
 }
 
 // New returns a server with its routes registered.

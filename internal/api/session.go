@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/criachat"
@@ -37,13 +38,19 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("access-token", login.Token)
-	h.Set("token-type", "Bearer")
-	h.Set("client", login.Client)
-	h.Set("expiry", strconv.FormatInt(login.ExpiresAt.Unix(), 10))
-	h.Set("uid", login.User.Email)
+	setAuthHeaders(w, login.User.Email, login.Client, login.Token, login.ExpiresAt)
 	return ok(w, map[string]any{"data": j})
+}
+
+// setAuthHeaders writes devise_token_auth's response headers (reference §2.2).
+// Chatwoot does not rotate the token per request, so they repeat the login's values.
+func setAuthHeaders(w http.ResponseWriter, uid, client, token string, expiry time.Time) {
+	h := w.Header()
+	h.Set("access-token", token)
+	h.Set("token-type", "Bearer")
+	h.Set("client", client)
+	h.Set("expiry", strconv.FormatInt(expiry.Unix(), 10))
+	h.Set("uid", uid)
 }
 
 // validateTokenJSON is the user object plus created_at (app/views/devise/token.json.jbuilder).
@@ -55,12 +62,13 @@ type validateTokenJSON struct {
 // validateToken is GET /auth/validate_token.
 func (s *Server) validateToken(w http.ResponseWriter, r *http.Request) error {
 	uid, client, token := sessionHeaders(r)
-	u, err := s.accounts.ValidateSession(r.Context(), uid, client, token)
+	u, sess, err := s.accounts.ValidateSession(r.Context(), uid, client, token)
 	if criachat.ErrorCode(err) == criachat.EUNAUTHENTICATED {
 		return deviseFailure(w, http.StatusUnauthorized, "Invalid login credentials")
 	} else if err != nil {
 		return err
 	}
+	setAuthHeaders(w, u.Email, client, token, sess.ExpiresAt)
 	j, err := s.loadUserJSON(r.Context(), u)
 	if err != nil {
 		return err
