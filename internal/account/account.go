@@ -99,6 +99,24 @@ func (s *Service) ResolveToken(ctx context.Context, token string) (*criachat.Acc
 	return s.store.Read().AccessTokenByHash(ctx, secret.HashToken(token))
 }
 
+// ResolveUserToken returns the user owning the access token whose plaintext
+// is token, with the token. A token of another owner type is EUNAUTHORIZED
+// with Chatwoot's message for bots; an unknown token is ENOTFOUND.
+func (s *Service) ResolveUserToken(ctx context.Context, token string) (*criachat.AccessToken, *criachat.User, error) {
+	hash := secret.HashToken(token)
+	t, u, err := s.store.Read().UserByTokenHash(ctx, hash)
+	if !criachat.IsNotFound(err) {
+		return t, u, err
+	}
+	if other, err := s.store.Read().AccessTokenByHash(ctx, hash); err == nil && other.OwnerType != criachat.OwnerUser {
+		return nil, nil, criachat.Errorf(criachat.EUNAUTHORIZED, "Access to this endpoint is not authorized for bots")
+	}
+	return nil, nil, criachat.Errorf(criachat.ENOTFOUND, "access token not found")
+}
+
+// Plaintext decrypts a stored token.
+func (s *Service) Plaintext(t *criachat.AccessToken) (string, error) { return s.keeper.Decrypt(t.Encrypted) }
+
 // TokenOf returns the plaintext of an owner's token (decrypted from its stored copy).
 func (s *Service) TokenOf(ctx context.Context, ownerType string, ownerID int64) (string, error) {
 	t, err := s.store.Read().AccessTokenOf(ctx, ownerType, ownerID)

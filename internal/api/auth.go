@@ -13,6 +13,7 @@ import (
 // the account in the path.
 type principal struct {
 	user   *criachat.User
+	token  *criachat.AccessToken // the user's token, when the request used it
 	member *criachat.AccountUser
 	app    *criachat.PlatformApp
 }
@@ -73,42 +74,34 @@ func sessionHeaders(r *http.Request) (uid, client, token string) {
 
 // authenticateUser finds the user of an Application API request. A request
 // authenticated by a dashboard session gets devise_token_auth's headers back.
-func (s *Server) authenticateUser(w http.ResponseWriter, r *http.Request) (*criachat.User, error) {
+// The token is returned when the request used one (the profile shows it).
+func (s *Server) authenticateUser(w http.ResponseWriter, r *http.Request) (*criachat.User, *criachat.AccessToken, error) {
 	ctx := r.Context()
 	if tok := apiToken(r); tok != "" {
-		t, err := s.accounts.ResolveToken(ctx, tok)
+		t, u, err := s.accounts.ResolveUserToken(ctx, tok)
 		if criachat.IsNotFound(err) {
-			return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgInvalidToken)
-		} else if err != nil {
-			return nil, err
+			return nil, nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgInvalidToken)
 		}
-		if t.OwnerType != criachat.OwnerUser {
-			return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgBotsNotAllowed)
-		}
-		u, err := s.store.Read().User(ctx, t.OwnerID)
-		if criachat.IsNotFound(err) {
-			return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgInvalidToken)
-		}
-		return u, err
+		return u, t, err
 	}
 	uid, client, token := sessionHeaders(r)
 	u, sess, err := s.accounts.ValidateSession(ctx, uid, client, token)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	setAuthHeaders(w, u.Email, client, token, sess.ExpiresAt)
-	return u, nil
+	return u, nil, nil
 }
 
 // user requires an authenticated user.
 func (s *Server) user(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u, err := s.authenticateUser(w, r)
+		u, tok, err := s.authenticateUser(w, r)
 		if err != nil {
 			return err
 		}
 		requestInfoFrom(r.Context()).userID = u.ID
-		return next(w, withPrincipal(r, &principal{user: u}))
+		return next(w, withPrincipal(r, &principal{user: u, token: tok}))
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
-	j, err := s.loadUserJSON(r.Context(), caller(r).user)
+	p := caller(r)
+	j, err := s.loadUserJSONWith(r.Context(), p.user, p.token)
 	if err != nil {
 		return err
 	}

@@ -73,11 +73,22 @@ func availabilityStatus(m *criachat.AccountUser) criachat.Availability { return 
 
 // loadUserJSON loads what presentUser needs.
 func (s *Server) loadUserJSON(ctx context.Context, u *criachat.User) (userJSON, error) {
+	return s.loadUserJSONWith(ctx, u, nil)
+}
+
+// loadUserJSONWith is loadUserJSON when the caller may already hold the
+// user's stored token (from authentication), saving a query.
+func (s *Server) loadUserJSONWith(ctx context.Context, u *criachat.User, tok *criachat.AccessToken) (userJSON, error) {
 	members, err := s.store.Read().AccountUsersOfUser(ctx, u.ID)
 	if err != nil {
 		return userJSON{}, err
 	}
-	token, err := s.accounts.TokenOf(ctx, criachat.OwnerUser, u.ID)
+	var token string
+	if tok != nil && tok.OwnerType == criachat.OwnerUser && tok.OwnerID == u.ID {
+		token, err = s.accounts.Plaintext(tok)
+	} else {
+		token, err = s.accounts.TokenOf(ctx, criachat.OwnerUser, u.ID)
+	}
 	if err != nil {
 		return userJSON{}, err
 	}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -27,6 +28,10 @@ type Store struct {
 	read  *sql.DB
 	write *sql.DB
 	now   func() time.Time
+
+	// Prepared statements per pool, keyed by query text. SQLite spends most of
+	// a small query's time parsing SQL, so statements are prepared once.
+	readStmts, writeStmts *stmtCache
 }
 
 // Open connects to the database named by url ("sqlite://PATH" or
@@ -45,7 +50,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{d: d, read: read, write: write, now: time.Now}, nil
+	st := &Store{d: d, read: read, write: write, now: time.Now, writeStmts: &stmtCache{db: write, d: d}}
+	st.readStmts = st.writeStmts
+	if read != write {
+		st.readStmts = &stmtCache{db: read, d: d}
+	}
+	return st, nil
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -53,6 +63,8 @@ func (s *Store) Dialect() string { return s.d.name() }
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.readStmts.close()
+	s.writeStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -64,7 +76,7 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
 // Read returns queries that run on the read pool, outside any transaction.
-func (s *Store) Read() *Queries { return &Queries{db: s.read, d: s.d, now: s.now} }
+func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, now: s.now} }
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
@@ -82,7 +94,7 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{db: tx, d: s.d, now: s.now}); err != nil {
+	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -91,39 +103,125 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 	return nil
 }
 
-// dbtx is what both *sql.DB and *sql.Tx offer.
-type dbtx interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// Queries runs statements on a pool or inside a transaction. Every method takes
+// ctx first and scopes by account where the record belongs to one. Query text
+// must be constant (parameters go in args): statements are cached by text.
+type Queries struct {
+	tx    *sql.Tx // nil outside a transaction
+	stmts *stmtCache
+	d     dialect
+	now   func() time.Time
 }
 
-// Queries runs statements on a pool or inside a transaction. Every method takes
-// ctx first and scopes by account where the record belongs to one.
-type Queries struct {
-	db  dbtx
-	d   dialect
-	now func() time.Time
-}
+// The three helpers below run a constant query. Outside a transaction they use
+// the pool's prepared statement. Inside one they use it when it exists; on
+// the first use they run the text directly and have it prepared in the
+// background, because preparing on the pool would wait for the connection
+// the transaction holds (SQLite has one writer connection).
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := q.db.ExecContext(ctx, q.d.rebind(query), args...)
+	var res sql.Result
+	st, err := q.stmts.get(ctx, query, q.tx != nil)
+	switch {
+	case err != nil:
+	case st == nil:
+		res, err = q.tx.ExecContext(ctx, q.d.rebind(query), args...)
+	case q.tx != nil:
+		res, err = q.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	default:
+		res, err = st.ExecContext(ctx, args...)
+	}
 	return res, q.d.translate(err)
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := q.db.QueryContext(ctx, q.d.rebind(query), args...)
+	var rows *sql.Rows
+	st, err := q.stmts.get(ctx, query, q.tx != nil)
+	switch {
+	case err != nil:
+	case st == nil:
+		rows, err = q.tx.QueryContext(ctx, q.d.rebind(query), args...)
+	case q.tx != nil:
+		rows, err = q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	default:
+		rows, err = st.QueryContext(ctx, args...)
+	}
 	return rows, q.d.translate(err)
 }
 
-func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.db.QueryRowContext(ctx, q.d.rebind(query), args...)
+// row is a single-row result whose error may come from preparing.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan scans the row or returns the preparation error.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
+	st, err := q.stmts.get(ctx, query, q.tx != nil)
+	switch {
+	case err != nil:
+		return row{err: q.d.translate(err)}
+	case st == nil:
+		return row{r: q.tx.QueryRowContext(ctx, q.d.rebind(query), args...)}
+	case q.tx != nil:
+		return row{r: q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// stmtCache prepares each query text once per pool.
+type stmtCache struct {
+	db *sql.DB
+	d  dialect
+	m  sync.Map // query text -> *sql.Stmt
+
+	pending sync.Map // query text -> true while a background prepare runs
+}
+
+// get returns the statement for query. With inTx it never waits for a
+// connection: on a miss it returns nil and prepares the statement in the background.
+func (c *stmtCache) get(ctx context.Context, query string, inTx bool) (*sql.Stmt, error) {
+	if v, ok := c.m.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	if inTx {
+		if _, busy := c.pending.LoadOrStore(query, true); !busy {
+			go func() {
+				defer c.pending.Delete(query)
+				_, _ = c.get(context.Background(), query, false)
+			}()
+		}
+		return nil, nil
+	}
+	st, err := c.db.PrepareContext(ctx, c.d.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := c.m.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 }
 
 // scanOne scans a single-row result, turning "no rows" into ENOTFOUND with the
 // given message and translating driver errors.
-func (q *Queries) scanOne(row *sql.Row, what string, dest ...any) error {
-	err := row.Scan(dest...)
+func (q *Queries) scanOne(r row, what string, dest ...any) error {
+	err := r.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return criachat.Errorf(criachat.ENOTFOUND, "%s not found", what)
 	}

@@ -88,3 +88,19 @@ func (q *Queries) DeleteSessionsOf(ctx context.Context, userID int64) error {
 	_, err := q.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return err
 }
+
+// UserByTokenHash finds a user's access token by hash together with the user,
+// in one query: the hot path of every token-authenticated request. Tokens of
+// other owners are not found here (see AccessTokenByHash).
+func (q *Queries) UserByTokenHash(ctx context.Context, hash string) (*criachat.AccessToken, *criachat.User, error) {
+	t := &criachat.AccessToken{}
+	var created int64
+	var us userScan
+	row := q.queryRow(ctx, `SELECT t.id, t.owner_type, t.owner_id, t.hash, t.encrypted, t.created_at, `+userColumns+`
+		FROM access_tokens t JOIN users u ON u.id = t.owner_id WHERE t.hash = ? AND t.owner_type = ?`, hash, criachat.OwnerUser)
+	if err := q.scanOne(row, "access token", append([]any{&t.ID, &t.OwnerType, &t.OwnerID, &t.Hash, &t.Encrypted, &created}, us.dest()...)...); err != nil {
+		return nil, nil, err
+	}
+	t.CreatedAt = fromMicros(created)
+	return t, us.user(), nil
+}
