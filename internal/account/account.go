@@ -115,7 +115,9 @@ func (s *Service) ResolveUserToken(ctx context.Context, token string) (*criachat
 }
 
 // Plaintext decrypts a stored token.
-func (s *Service) Plaintext(t *criachat.AccessToken) (string, error) { return s.keeper.Decrypt(t.Encrypted) }
+func (s *Service) Plaintext(t *criachat.AccessToken) (string, error) {
+	return s.keeper.Decrypt(t.Encrypted)
+}
 
 // TokenOf returns the plaintext of an owner's token (decrypted from its stored copy).
 func (s *Service) TokenOf(ctx context.Context, ownerType string, ownerID int64) (string, error) {
