@@ -27,6 +27,9 @@ var errLastAdmin = criachat.Invalid("An account must keep at least one administr
 func (s *Service) CreateAgent(ctx context.Context, accountID int64, p AgentParams) (criachat.Agent, error) {
 	var out criachat.Agent
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		if err := q.LockAccount(ctx, accountID); err != nil {
+			return err
+		}
 		acct, err := q.Account(ctx, accountID)
 		if err != nil {
 			return err
@@ -72,6 +75,9 @@ type AgentChange struct {
 func (s *Service) UpdateAgent(ctx context.Context, accountID, userID int64, c AgentChange) (criachat.Agent, error) {
 	var out criachat.Agent
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		if err := q.LockAccount(ctx, accountID); err != nil {
+			return err
+		}
 		a, err := q.Agent(ctx, accountID, userID)
 		if err != nil {
 			return err
@@ -109,6 +115,9 @@ func (s *Service) UpdateAgent(ctx context.Context, accountID, userID int64, c Ag
 // administrator) and deletes the user when they belong to no account any more.
 func (s *Service) RemoveAgent(ctx context.Context, accountID, userID int64) error {
 	return s.store.Tx(ctx, func(q *store.Queries) error {
+		if err := q.LockAccount(ctx, accountID); err != nil {
+			return err
+		}
 		a, err := q.Agent(ctx, accountID, userID)
 		if err != nil {
 			return err

@@ -54,6 +54,14 @@ func (q *Queries) Account(ctx context.Context, id int64) (*criachat.Account, err
 	return s.account(), nil
 }
 
+// LockAccount makes concurrent write transactions that call it for the same
+// account run one after another, for rules that read before they write
+// (seat limits, the last administrator). It must run inside Store.Tx.
+func (q *Queries) LockAccount(ctx context.Context, id int64) error {
+	var got int64
+	return q.scanOne(q.queryRow(ctx, `SELECT id FROM accounts WHERE id = ?`+q.d.forUpdate(), id), "account", &got)
+}
+
 // UpdateAccount validates and saves every field of a.
 func (q *Queries) UpdateAccount(ctx context.Context, a *criachat.Account) error {
 	a.Normalize()

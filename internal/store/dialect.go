@@ -33,6 +33,8 @@ type dialect interface {
 	migrations() fs.FS
 	// lockMigrations serialises concurrent migrators inside tx.
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
+	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
+	forUpdate() string
 }
 
 type sqliteDialect struct{}
@@ -103,6 +105,9 @@ func (sqliteDialect) migrations() fs.FS {
 // lockMigrations is a no-op: BEGIN IMMEDIATE already holds the write lock.
 func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil }
 
+// forUpdate is empty: a SQLite write transaction already excludes every other writer.
+func (sqliteDialect) forUpdate() string { return "" }
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -165,6 +170,8 @@ func (postgresDialect) migrations() fs.FS {
 	sub, _ := fs.Sub(migrationFS, "migrations/postgres")
 	return sub
 }
+
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
 // lockMigrations takes a transaction-scoped advisory lock so that several
 // processes starting together on one database migrate one after another.

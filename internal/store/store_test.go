@@ -248,3 +248,25 @@ func TestPlatformPermissibles(t *testing.T) {
 		}
 	})
 }
+
+// TestIDsNotReused: a deleted row's id is never handed out again, on either
+// database (integrators and webhook receivers key on ids).
+func TestIDsNotReused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		create := func() int64 {
+			a := &criachat.Account{Name: "x"}
+			if err := s.Tx(ctx, func(q *store.Queries) error { return q.CreateAccount(ctx, a) }); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		first := create()
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.DeleteAccount(ctx, first) }); err != nil {
+			t.Fatal(err)
+		}
+		if second := create(); second == first {
+			t.Fatalf("id %d reused after delete", first)
+		}
+	})
+}

@@ -1,9 +1,10 @@
 -- Foundation: accounts, users, memberships, tokens, sessions, platform apps.
 -- Timestamps are unix microseconds (INTEGER) in both dialects so that one code
 -- path reads and writes them; JSON documents are TEXT here and JSONB on PostgreSQL.
+-- AUTOINCREMENT: ids are never reused after a delete, as on PostgreSQL (integrators key on them).
 
 CREATE TABLE accounts (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     name              TEXT    NOT NULL,
     locale            TEXT    NOT NULL DEFAULT 'en',
     domain            TEXT    NOT NULL DEFAULT '',
@@ -18,7 +19,7 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE users (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     name              TEXT    NOT NULL,
     display_name      TEXT    NOT NULL DEFAULT '',
     email             TEXT    NOT NULL,
@@ -35,7 +36,7 @@ CREATE UNIQUE INDEX users_email ON users (email);
 CREATE UNIQUE INDEX users_pubsub_token ON users (pubsub_token);
 
 CREATE TABLE account_users (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role         TEXT    NOT NULL DEFAULT 'agent' CHECK (role IN ('agent', 'administrator')),
@@ -50,7 +51,7 @@ CREATE UNIQUE INDEX account_users_account_user ON account_users (account_id, use
 CREATE INDEX account_users_user ON account_users (user_id);
 
 CREATE TABLE access_tokens (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_type TEXT    NOT NULL,
     owner_id   INTEGER NOT NULL,
     hash       TEXT    NOT NULL,
@@ -61,7 +62,7 @@ CREATE UNIQUE INDEX access_tokens_hash ON access_tokens (hash);
 CREATE UNIQUE INDEX access_tokens_owner ON access_tokens (owner_type, owner_id);
 
 CREATE TABLE sessions (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     client     TEXT    NOT NULL,
     token_hash TEXT    NOT NULL,
@@ -71,7 +72,7 @@ CREATE TABLE sessions (
 CREATE UNIQUE INDEX sessions_user_client ON sessions (user_id, client);
 
 CREATE TABLE platform_apps (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     name       TEXT    NOT NULL,
     created_at INTEGER NOT NULL
 );
