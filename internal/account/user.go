@@ -127,10 +127,7 @@ func removeMember(ctx context.Context, q *store.Queries, accountID, userID int64
 	if err != nil || n > 0 {
 		return err
 	}
-	if err := q.DeleteUser(ctx, userID); err != nil {
-		return err
-	}
-	return q.RemovePermissibles(ctx, store.PermissibleUser, userID)
+	return q.DeleteUser(ctx, userID)
 }
 
 // UserChange is an administrative update of a user (Platform API). Nil fields

@@ -12,11 +12,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]agentJSON, 0, len(agents))
-	for _, a := range agents {
-		out = append(out, presentAgent(a))
-	}
-	return ok(w, out)
+	return ok(w, presentAll(agents, presentAgent))
 }
 
 // agentParams is the body of agent create and update, under "agent".

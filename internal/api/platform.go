@@ -81,11 +81,7 @@ func (s *Server) listPlatformAccounts(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	out := make([]platformAccountJSON, 0, len(list))
-	for _, a := range list {
-		out = append(out, presentPlatformAccount(a))
-	}
-	return ok(w, out)
+	return ok(w, presentAll(list, presentPlatformAccount))
 }
 
 // platformAccountParams is the body of Platform account create and update.
@@ -179,18 +175,18 @@ func (s *Server) updatePlatformAccount(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) deletePlatformAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.deletePermitted(w, r, store.PermissibleAccount, "account_id", (*store.Queries).DeleteAccount)
+}
+
+// deletePermitted deletes a resource the platform app owns and answers head :ok.
+func (s *Server) deletePermitted(w http.ResponseWriter, r *http.Request, typ, param string,
+	del func(q *store.Queries, ctx context.Context, id int64) error) error {
 	ctx := r.Context()
-	id, err := s.permitted(ctx, r, store.PermissibleAccount, "account_id")
+	id, err := s.permitted(ctx, r, typ, param)
 	if err != nil {
 		return err
 	}
-	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.DeleteAccount(ctx, id); err != nil {
-			return err
-		}
-		return q.RemovePermissibles(ctx, store.PermissibleAccount, id)
-	})
-	if err != nil {
+	if err := s.store.Tx(ctx, func(q *store.Queries) error { return del(q, ctx, id) }); err != nil {
 		return err
 	}
 	return okEmpty(w)
@@ -205,11 +201,7 @@ func (s *Server) listPlatformAccountUsers(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	out := make([]accountUserJSON, 0, len(list))
-	for _, m := range list {
-		out = append(out, presentAccountUser(m))
-	}
-	return ok(w, out)
+	return ok(w, presentAll(list, presentAccountUser))
 }
 
 type platformAccountUserParams struct {
@@ -339,11 +331,7 @@ func (s *Server) createPlatformUser(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(ctx, u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, ctx, u)
 }
 
 func (s *Server) showPlatformUser(w http.ResponseWriter, r *http.Request) error {
@@ -355,11 +343,7 @@ func (s *Server) showPlatformUser(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(r.Context(), u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, r.Context(), u)
 }
 
 // updatePlatformUser changes a user; custom_attributes are merged and the
@@ -380,29 +364,11 @@ func (s *Server) updatePlatformUser(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(ctx, u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, ctx, u)
 }
 
 func (s *Server) deletePlatformUser(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := s.permitted(ctx, r, store.PermissibleUser, "id")
-	if err != nil {
-		return err
-	}
-	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.DeleteUser(ctx, id); err != nil {
-			return err
-		}
-		return q.RemovePermissibles(ctx, store.PermissibleUser, id)
-	})
-	if err != nil {
-		return err
-	}
-	return okEmpty(w)
+	return s.deletePermitted(w, r, store.PermissibleUser, "id", (*store.Queries).DeleteUser)
 }
 
 // platformUserToken returns the user's access token (POST /platform/api/v1/users/{id}/token).

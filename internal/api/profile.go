@@ -40,11 +40,7 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(r.Context(), u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, r.Context(), u)
 }
 
 func (s *Server) resetAccessToken(w http.ResponseWriter, r *http.Request) error {
@@ -52,11 +48,7 @@ func (s *Server) resetAccessToken(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.accounts.ResetToken(r.Context(), criachat.OwnerUser, u.ID); err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(r.Context(), u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, r.Context(), u)
 }
 
 // membershipParams is the body of the profile endpoints that change one membership.
@@ -77,11 +69,7 @@ func (s *Server) changeMembership(w http.ResponseWriter, r *http.Request, fn fun
 	if err := s.accounts.UpdateMembership(r.Context(), int64(p.AccountID), u.ID, func(m *criachat.AccountUser) error { return fn(p, m) }); err != nil {
 		return err
 	}
-	j, err := s.loadUserJSON(r.Context(), u)
-	if err != nil {
-		return err
-	}
-	return ok(w, j)
+	return s.writeUser(w, r.Context(), u)
 }
 
 func (s *Server) setAvailability(w http.ResponseWriter, r *http.Request) error {

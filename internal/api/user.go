@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/criachat/criachat/internal/criachat"
 )
@@ -70,6 +71,25 @@ func presentUser(u *criachat.User, members []*criachat.AccountUser, token string
 // availabilityStatus is the availability derived from presence in Chatwoot.
 // CriaChat has no presence tracking yet, so it is the availability the user chose.
 func availabilityStatus(m *criachat.AccountUser) criachat.Availability { return m.Availability }
+
+// writeUser answers with the user object.
+func (s *Server) writeUser(w http.ResponseWriter, ctx context.Context, u *criachat.User) error {
+	j, err := s.loadUserJSON(ctx, u)
+	if err != nil {
+		return err
+	}
+	return ok(w, j)
+}
+
+// presentAll presents each element of a list; the result is never nil, so an
+// empty list renders as [] (Chatwoot's bare arrays).
+func presentAll[T, J any](list []T, present func(T) J) []J {
+	out := make([]J, 0, len(list))
+	for _, v := range list {
+		out = append(out, present(v))
+	}
+	return out
+}
 
 // loadUserJSON loads what presentUser needs.
 func (s *Server) loadUserJSON(ctx context.Context, u *criachat.User) (userJSON, error) {

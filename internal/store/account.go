@@ -79,8 +79,12 @@ func (q *Queries) UpdateAccount(ctx context.Context, a *criachat.Account) error 
 	return affectedOne(res, "account")
 }
 
-// DeleteAccount deletes an account and, by cascade, everything in it.
+// DeleteAccount deletes an account and, by cascade, everything in it, and
+// forgets which platform app managed it.
 func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
+	if err := q.removePermissibles(ctx, PermissibleAccount, id); err != nil {
+		return err
+	}
 	res, err := q.exec(ctx, `DELETE FROM accounts WHERE id = ?`, id)
 	if err != nil {
 		return err

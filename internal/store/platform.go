@@ -49,8 +49,8 @@ func (q *Queries) Permissible(ctx context.Context, appID int64, typ string, id i
 	return n > 0, q.d.translate(err)
 }
 
-// RemovePermissibles forgets a deleted resource.
-func (q *Queries) RemovePermissibles(ctx context.Context, typ string, id int64) error {
+// removePermissibles forgets a deleted resource.
+func (q *Queries) removePermissibles(ctx context.Context, typ string, id int64) error {
 	_, err := q.exec(ctx, `DELETE FROM platform_app_permissibles WHERE permissible_type = ? AND permissible_id = ?`, typ, id)
 	return err
 }

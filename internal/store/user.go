@@ -92,9 +92,13 @@ func (q *Queries) UpdateUser(ctx context.Context, u *criachat.User) error {
 	return affectedOne(res, "user")
 }
 
-// DeleteUser deletes a user, their memberships, sessions and access token.
+// DeleteUser deletes a user, their memberships, sessions and access token,
+// and forgets which platform app managed them.
 func (q *Queries) DeleteUser(ctx context.Context, id int64) error {
 	if _, err := q.exec(ctx, `DELETE FROM access_tokens WHERE owner_type = ? AND owner_id = ?`, criachat.OwnerUser, id); err != nil {
+		return err
+	}
+	if err := q.removePermissibles(ctx, PermissibleUser, id); err != nil {
 		return err
 	}
 	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
