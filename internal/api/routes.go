@@ -43,6 +43,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("PUT /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.updateAgent)))
 	handle("DELETE /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.deleteAgent)))
 
+	// Inboxes and inbox members (reference §3.3).
+
+	// Labels, teams, canned responses, custom attributes, custom filters (reference §3.7).
+
+	// Contacts (reference §3.4).
+
+	// Conversations (reference §3.5).
+
+	// Messages (reference §3.6).
+
 	// Platform API (reference §2.3, §3.15).
 	handle("GET /platform/api/v1/accounts", s.rails(s.platformApp(s.listPlatformAccounts)))
 	handle("POST /platform/api/v1/accounts", s.rails(s.platformApp(s.createPlatformAccount)))
