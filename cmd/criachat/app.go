@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/criachat/criachat/internal/account"
@@ -96,6 +97,12 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	m.Addr <- ln.Addr().String()
 	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
+	workers, stopWorkers := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); m.janitor(workers, time.Hour) }()
+	defer func() { stopWorkers(); wg.Wait() }() // workers stop before the database closes
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -114,6 +121,29 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	m.Log.Info("stopped")
 	return nil
+}
+
+// janitor deletes expired records (idempotency keys) every interval until ctx ends.
+func (m *Main) janitor(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var n int64
+		err := m.Store.Tx(ctx, func(q *store.Queries) (err error) {
+			n, err = q.PruneIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyTTL))
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			m.Log.Error("janitor", "error", err)
+		} else if n > 0 {
+			m.Log.Info("janitor pruned idempotency keys", "count", n)
+		}
+	}
 }
 
 // userMessage is the message of an application error, or the error text.

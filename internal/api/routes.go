@@ -38,7 +38,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Agents (reference §3.2).
 	handle("GET /api/v1/accounts/{account_id}/agents", s.app(s.member(s.listAgents)))
-	handle("POST /api/v1/accounts/{account_id}/agents", s.app(s.admin(s.createAgent)))
+	handle("POST /api/v1/accounts/{account_id}/agents", s.app(s.admin(s.idempotent(s.createAgent))))
 	handle("PATCH /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.updateAgent)))
 	handle("PUT /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.updateAgent)))
 	handle("DELETE /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.deleteAgent)))

@@ -270,3 +270,45 @@ func TestIDsNotReused(t *testing.T) {
 		}
 	})
 }
+
+func TestIdempotencyKeyExpiry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := &criachat.Account{Name: "x"}
+		claim := func(hash string, ttl time.Duration) (*store.IdempotencyKey, bool) {
+			var got *store.IdempotencyKey
+			var ok bool
+			err := s.Tx(ctx, func(q *store.Queries) (err error) {
+				got, ok, err = q.ClaimIdempotencyKey(ctx, &store.IdempotencyKey{AccountID: a.ID, UserID: 1, Key: "k", RequestHash: hash}, ttl)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got, ok
+		}
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.CreateAccount(ctx, a) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := claim("h1", time.Hour); !ok {
+			t.Fatal("first claim refused")
+		}
+		if got, ok := claim("h2", time.Hour); ok || got.RequestHash != "h1" || got.Status != 0 {
+			t.Fatalf("second claim = %+v, %v; want the first, pending", got, ok)
+		}
+		time.Sleep(2 * time.Millisecond)
+		if _, ok := claim("h3", time.Millisecond); !ok {
+			t.Fatal("an expired key was not replaced")
+		}
+		n, err := func() (n int64, err error) {
+			err = s.Tx(ctx, func(q *store.Queries) error {
+				n, err = q.PruneIdempotencyKeys(ctx, time.Now().Add(time.Hour))
+				return err
+			})
+			return
+		}()
+		if err != nil || n != 1 {
+			t.Fatalf("prune = %d, %v", n, err)
+		}
+	})
+}
