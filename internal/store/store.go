@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -32,7 +33,14 @@ type Store struct {
 	// Prepared statements per pool, keyed by query text. SQLite spends most of
 	// a small query's time parsing SQL, so statements are prepared once.
 	readStmts, writeStmts *stmtCache
+
+	// queries counts statements run, so tests can prove a list endpoint's
+	// query count does not grow with its page size.
+	queries atomic.Int64
 }
+
+// QueryCount returns how many statements the store has run.
+func (s *Store) QueryCount() int64 { return s.queries.Load() }
 
 // Open connects to the database named by url ("sqlite://PATH" or
 // "postgres://…") and configures its pools. It does not migrate; call Migrate.
@@ -50,10 +58,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{d: d, read: read, write: write, now: time.Now, writeStmts: &stmtCache{db: write, d: d}}
+	st := &Store{d: d, read: read, write: write, now: time.Now}
+	st.writeStmts = &stmtCache{db: write, d: d, count: &st.queries}
 	st.readStmts = st.writeStmts
 	if read != write {
-		st.readStmts = &stmtCache{db: read, d: d}
+		st.readStmts = &stmtCache{db: read, d: d, count: &st.queries}
 	}
 	return st, nil
 }
@@ -178,9 +187,10 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 
 // stmtCache prepares each query text once per pool.
 type stmtCache struct {
-	db *sql.DB
-	d  dialect
-	m  sync.Map // query text -> *sql.Stmt
+	db    *sql.DB
+	d     dialect
+	count *atomic.Int64 // statements run through this cache
+	m     sync.Map      // query text -> *sql.Stmt
 
 	pending sync.Map // query text -> true while a background prepare runs
 }
@@ -188,6 +198,7 @@ type stmtCache struct {
 // get returns the statement for query. With inTx it never waits for a
 // connection: on a miss it returns nil and prepares the statement in the background.
 func (c *stmtCache) get(ctx context.Context, query string, inTx bool) (*sql.Stmt, error) {
+	c.count.Add(1)
 	if v, ok := c.m.Load(query); ok {
 		return v.(*sql.Stmt), nil
 	}
@@ -195,10 +206,18 @@ func (c *stmtCache) get(ctx context.Context, query string, inTx bool) (*sql.Stmt
 		if _, busy := c.pending.LoadOrStore(query, true); !busy {
 			go func() {
 				defer c.pending.Delete(query)
-				_, _ = c.get(context.Background(), query, false)
+				_, _ = c.prepare(context.Background(), query)
 			}()
 		}
 		return nil, nil
+	}
+	return c.prepare(ctx, query)
+}
+
+// prepare prepares query on the pool and caches it.
+func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := c.m.Load(query); ok {
+		return v.(*sql.Stmt), nil
 	}
 	st, err := c.db.PrepareContext(ctx, c.d.rebind(query))
 	if err != nil {
