@@ -3,6 +3,7 @@ package criachat
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ConversationStatus is a conversation's state (Chatwoot enum open 0, resolved 1, pending 2, snoozed 3).
@@ -159,4 +160,76 @@ func ActivityMuted(userName string, muted bool) string {
 		return fmt.Sprintf("%s has muted the conversation", userName)
 	}
 	return fmt.Sprintf("%s has unmuted the conversation", userName)
+}
+
+// Conversation is a thread between a contact and the team in one inbox. Its
+// DisplayID (per-account sequence) is the id every API path and payload uses.
+type Conversation struct {
+	ID                   int64
+	AccountID            int64
+	DisplayID            int64
+	UUID                 string
+	InboxID              int64
+	ContactID            int64
+	ContactInboxID       int64
+	Status               ConversationStatus
+	Priority             Priority
+	AssigneeID           *int64
+	AssigneeAgentBotID   *int64
+	TeamID               *int64
+	CampaignID           *int64
+	SnoozedUntil         *time.Time
+	AdditionalAttributes map[string]any
+	CustomAttributes     map[string]any
+	Labels               []string
+	AgentLastSeenAt      *time.Time
+	AssigneeLastSeenAt   *time.Time
+	ContactLastSeenAt    *time.Time
+	FirstReplyCreatedAt  *time.Time
+	WaitingSince         *time.Time
+	LastActivityAt       time.Time
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Normalize fills defaults.
+func (c *Conversation) Normalize() {
+	if c.Status == "" {
+		c.Status = StatusOpen
+	}
+	if c.AdditionalAttributes == nil {
+		c.AdditionalAttributes = map[string]any{}
+	}
+	if c.CustomAttributes == nil {
+		c.CustomAttributes = map[string]any{}
+	}
+	if c.Status != StatusSnoozed {
+		c.SnoozedUntil = nil // ensure_snooze_until_reset
+	}
+}
+
+// Validate checks a conversation before it is stored.
+func (c *Conversation) Validate() error {
+	switch {
+	case !c.Status.Valid():
+		return Invalid("Status is not included in the list", "status")
+	case !c.Priority.Valid():
+		return Invalid("Priority is not included in the list", "priority")
+	}
+	return nil
+}
+
+// NormalizeLabels lowercases, trims and de-duplicates label titles, keeping order.
+func NormalizeLabels(in []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, l := range in {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l == "" || seen[l] {
+			continue
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	return out
 }

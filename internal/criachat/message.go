@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // MessageType is a message's direction (Chatwoot enum incoming 0, outgoing 1,
@@ -168,4 +169,56 @@ func rubySymbols(keys []string) string {
 		parts[i] = ":" + k
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// Message is one entry of a conversation: a customer's or agent's message, a
+// private note, a template, or an activity line written by the system.
+type Message struct {
+	ID                int64
+	AccountID         int64
+	InboxID           int64
+	ConversationID    int64 // internal id; presenters show the conversation's display id
+	MessageType       MessageType
+	Content           string
+	ContentType       string
+	ContentAttributes map[string]any
+	Private           bool
+	Status            MessageStatus
+	SourceID          string
+	SenderType        string // "User", "Contact", "AgentBot" or "" for system messages
+	SenderID          *int64
+	ExternalError     string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+
+	// EchoID is not stored: it is echoed in the create response only (§9.8).
+	EchoID string
+}
+
+// Normalize fills defaults.
+func (m *Message) Normalize() {
+	if m.ContentType == "" {
+		m.ContentType = "text"
+	}
+	if m.Status == "" {
+		m.Status = MessageSent
+	}
+	if m.ContentAttributes == nil {
+		m.ContentAttributes = map[string]any{}
+	}
+}
+
+// Validate checks a message before it is stored.
+func (m *Message) Validate() error {
+	switch {
+	case m.MessageType.String() == "":
+		return Errorf(EINVALID, "Validation failed: Message type is not included in the list")
+	case !ValidContentType(m.ContentType):
+		return Errorf(EINVALID, "Validation failed: Content type is not included in the list")
+	case !m.Status.Valid():
+		return Errorf(EINVALID, "Validation failed: Status is not included in the list")
+	case len(m.Content) > MaxMessageContent:
+		return Errorf(EINVALID, "Validation failed: Content is too long (maximum is %d characters)", MaxMessageContent)
+	}
+	return ValidateContentAttributes(m.ContentType, m.ContentAttributes)
 }

@@ -35,6 +35,12 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// messageSearch is the full-text query returning the ids of an account's
+	// conversations whose messages match, newest match first; its arguments
+	// are (account id, the ftsQuery of the user's text, limit).
+	messageSearch() string
+	// ftsQuery turns user text into the dialect's full-text query.
+	ftsQuery(text string) string
 }
 
 type sqliteDialect struct{}
@@ -108,6 +114,21 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // forUpdate is empty: a SQLite write transaction already excludes every other writer.
 func (sqliteDialect) forUpdate() string { return "" }
 
+func (sqliteDialect) messageSearch() string {
+	return `SELECT m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
+		WHERE messages_fts MATCH ? AND m.account_id = ? GROUP BY m.conversation_id ORDER BY MAX(m.id) DESC LIMIT ?`
+}
+
+// ftsQuery quotes every word, so the user's text is matched as terms (all of
+// them, any order) and never parsed as FTS5 syntax.
+func (sqliteDialect) ftsQuery(text string) string {
+	var parts []string
+	for _, w := range strings.Fields(text) {
+		parts = append(parts, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+	}
+	return strings.Join(parts, " ")
+}
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -172,6 +193,14 @@ func (postgresDialect) migrations() fs.FS {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+func (postgresDialect) messageSearch() string {
+	return `SELECT m.conversation_id FROM messages m
+		WHERE to_tsvector('simple', m.content) @@ plainto_tsquery('simple', ?) AND m.account_id = ?
+		GROUP BY m.conversation_id ORDER BY MAX(m.id) DESC LIMIT ?`
+}
+
+func (postgresDialect) ftsQuery(text string) string { return text }
 
 // lockMigrations takes a transaction-scoped advisory lock so that several
 // processes starting together on one database migrate one after another.

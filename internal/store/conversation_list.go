@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
+)
+
+// ConversationFilter selects conversations for the list endpoints (reference §3.5).
+type ConversationFilter struct {
+	AccountID int64
+	UserID    int64 // the caller: "mine" and assignee_type=me
+	// MemberOnly restricts to inboxes the caller is a member of (agents, §2.6).
+	MemberOnly   bool
+	Status       string // "" = open, "all" = any
+	AssigneeType string // me | unassigned | assigned | anything else = all
+	InboxID      int64
+	TeamID       int64
+	ContactID    int64
+	Labels       []string // any of
+	// IDs restricts to these conversations (message search results); nil = no restriction.
+	IDs           []int64
+	UpdatedSince  *time.Time
+	Sort          string
+	Page, PerPage int // PerPage 0 = no paging (updated_within returns everything)
+}
+
+// ConversationCounts are the meta counts of the conversation list, computed
+// before the assignee_type filter as Chatwoot does.
+type ConversationCounts struct {
+	Mine, Assigned, Unassigned, All int64
+}
+
+var conversationSorts = map[string]string{
+	"last_activity_at_desc":        "c.last_activity_at DESC, c.id DESC",
+	"latest":                       "c.last_activity_at DESC, c.id DESC",
+	"last_activity_at_asc":         "c.last_activity_at ASC, c.id ASC",
+	"created_at_desc":              "c.created_at DESC, c.id DESC",
+	"created_at_asc":               "c.created_at ASC, c.id ASC",
+	"sort_on_created_at":           "c.created_at ASC, c.id ASC",
+	"priority_desc":                priorityRank + " DESC, c.last_activity_at DESC",
+	"sort_on_priority":             priorityRank + " DESC, c.last_activity_at DESC",
+	"priority_asc":                 priorityRank + " ASC, c.last_activity_at DESC",
+	"priority_desc_created_at_asc": priorityRank + " DESC, c.created_at ASC",
+	"waiting_since_asc":            "CASE WHEN c.waiting_since IS NULL THEN 1 ELSE 0 END, c.waiting_since ASC, c.id ASC",
+	"sort_on_waiting_since":        "CASE WHEN c.waiting_since IS NULL THEN 1 ELSE 0 END, c.waiting_since ASC, c.id ASC",
+	"waiting_since_desc":           "CASE WHEN c.waiting_since IS NULL THEN 1 ELSE 0 END, c.waiting_since DESC, c.id DESC",
+	"unread":                       "c.last_activity_at DESC, c.id DESC",
+	"":                             "c.last_activity_at DESC, c.id DESC",
+}
+
+const priorityRank = `CASE c.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 WHEN 'low' THEN 0 ELSE -1 END`
+
+// ValidConversationSort reports whether sort_by is known.
+func ValidConversationSort(s string) bool { _, ok := conversationSorts[s]; return ok }
+
+// where builds the filter's WHERE clause without the assignee filter. The
+// text depends only on which filters are set (and the number of labels and
+// ids), never on values.
+func (f *ConversationFilter) where() (string, []any) {
+	var b strings.Builder
+	args := []any{f.AccountID}
+	b.WriteString("c.account_id = ?")
+	switch f.Status {
+	case "all":
+	case "":
+		b.WriteString(" AND c.status = ?")
+		args = append(args, criachat.StatusOpen)
+	default:
+		b.WriteString(" AND c.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.MemberOnly {
+		b.WriteString(" AND c.inbox_id IN (SELECT im.inbox_id FROM inbox_members im WHERE im.user_id = ?)")
+		args = append(args, f.UserID)
+	}
+	if f.InboxID != 0 {
+		b.WriteString(" AND c.inbox_id = ?")
+		args = append(args, f.InboxID)
+	}
+	if f.TeamID != 0 {
+		b.WriteString(" AND c.team_id = ?")
+		args = append(args, f.TeamID)
+	}
+	if f.ContactID != 0 {
+		b.WriteString(" AND c.contact_id = ?")
+		args = append(args, f.ContactID)
+	}
+	if len(f.Labels) > 0 {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN (" + placeholders(len(f.Labels)) + "))")
+		for _, l := range f.Labels {
+			args = append(args, strings.ToLower(l))
+		}
+	}
+	if f.IDs != nil {
+		b.WriteString(" AND c.id IN (" + placeholders(len(f.IDs)) + ")")
+		args = append(args, int64Args(f.IDs)...)
+	}
+	if f.UpdatedSince != nil {
+		b.WriteString(" AND c.updated_at >= ?")
+		args = append(args, micros(*f.UpdatedSince))
+	}
+	return b.String(), args
+}
+
+// ListConversations returns one page of conversations and the meta counts.
+func (q *Queries) ListConversations(ctx context.Context, f ConversationFilter) ([]*criachat.Conversation, ConversationCounts, error) {
+	var counts ConversationCounts
+	where, args := f.where()
+	err := q.queryRow(ctx, `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN c.assignee_id = ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN c.assignee_id IS NOT NULL THEN 1 ELSE 0 END), 0)
+		FROM conversations c WHERE `+where, append([]any{f.UserID}, args...)...).Scan(&counts.All, &counts.Mine, &counts.Assigned)
+	if err != nil {
+		return nil, counts, q.d.translate(err)
+	}
+	counts.Unassigned = counts.All - counts.Assigned
+	switch f.AssigneeType {
+	case "me":
+		where += " AND c.assignee_id = ?"
+		args = append(args, f.UserID)
+	case "unassigned":
+		where += " AND c.assignee_id IS NULL"
+	case "assigned":
+		where += " AND c.assignee_id IS NOT NULL"
+	}
+	order, ok := conversationSorts[f.Sort]
+	if !ok {
+		order = conversationSorts[""]
+	}
+	query := `SELECT ` + conversationColumns + ` FROM conversations c WHERE ` + where + ` ORDER BY ` + order
+	if f.PerPage > 0 {
+		page := max(f.Page, 1)
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, f.PerPage, (page-1)*f.PerPage)
+	}
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, counts, err
+	}
+	defer rows.Close()
+	var out []*criachat.Conversation
+	for rows.Next() {
+		var s conversationScan
+		if err := rows.Scan(s.dest()...); err != nil {
+			return nil, counts, err
+		}
+		out = append(out, s.conversation())
+	}
+	return out, counts, rows.Err()
+}
