@@ -184,3 +184,43 @@ func (f *flexNullInt) UnmarshalJSON(b []byte) error {
 	f.v = &v
 	return nil
 }
+
+// flexString is a string that also accepts a JSON number (echo ids are often numeric).
+type flexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf("")}
+	}
+	*f = flexString(n.String())
+	return nil
+}
+
+// jsonObject is a JSON object that may also arrive as a string holding JSON
+// (multipart forms and some clients send objects that way, reference §3.6).
+type jsonObject struct{ m map[string]any }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (o *jsonObject) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		o.m = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		b = []byte(s)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(map[string]any{})}
+	}
+	o.m = m
+	return nil
+}

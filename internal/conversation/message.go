@@ -1,0 +1,165 @@
+package conversation
+
+import (
+	"context"
+	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// MessageParams are the inputs of POST …/messages (reference §3.6).
+type MessageParams struct {
+	Content           string
+	MessageType       string // incoming | outgoing (default) | template
+	ContentType       string
+	ContentAttributes map[string]any
+	Private           bool
+	SourceID          string
+	EchoID            string
+}
+
+// CreateMessage adds a message to a conversation (reference §3.6, §6.2).
+func (s *Service) CreateMessage(ctx context.Context, a Actor, accountID, displayID int64, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
+	var conv *criachat.Conversation
+	var msg *criachat.Message
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		inbox, err := q.Inbox(ctx, accountID, c.InboxID)
+		if err != nil {
+			return err
+		}
+		conv = c
+		msg, err = s.addMessage(ctx, q, a, c, inbox, p)
+		return err
+	})
+	return conv, msg, err
+}
+
+// addMessage writes a message and its effects on the conversation: incoming
+// messages reopen it (not when muted) and start the wait; a user's public
+// reply ends the wait and may be the first reply; last activity moves.
+func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, inbox *criachat.Inbox, p MessageParams) (*criachat.Message, error) {
+	mt := criachat.MessageOutgoing
+	if p.MessageType != "" {
+		t, ok := criachat.ParseMessageType(p.MessageType)
+		if !ok || t == criachat.MessageActivity {
+			return nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Message type is not included in the list")
+		}
+		mt = t
+	}
+	if mt == criachat.MessageIncoming && inbox.ChannelType != criachat.ChannelAPI {
+		return nil, criachat.Errorf(criachat.EINVALID, "Incoming messages are only allowed in Api inboxes")
+	}
+	now := s.now()
+	n, err := q.CountMessagesSince(ctx, c.ID, now.Add(-time.Minute))
+	if err != nil {
+		return nil, err
+	}
+	if n >= s.messagesPerMinute {
+		return nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
+	}
+	m := &criachat.Message{
+		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
+		ContentType: p.ContentType, ContentAttributes: p.ContentAttributes, Private: p.Private, SourceID: p.SourceID, EchoID: p.EchoID,
+	}
+	if mt == criachat.MessageOutgoing && a.User != nil {
+		id := a.User.ID
+		m.SenderType, m.SenderID = criachat.OwnerUser, &id
+	} else if mt != criachat.MessageOutgoing {
+		id := c.ContactID
+		m.SenderType, m.SenderID = "Contact", &id
+	}
+	if err := q.CreateMessage(ctx, m); err != nil {
+		return nil, err
+	}
+	reopened := false
+	switch {
+	case mt == criachat.MessageIncoming:
+		contact, err := q.Contact(ctx, c.AccountID, c.ContactID)
+		if err != nil {
+			return nil, err
+		}
+		next := criachat.StatusAfterIncoming(c.Status, contact.Blocked, false)
+		reopened = next != c.Status
+		if reopened {
+			c.Status, c.SnoozedUntil = next, nil
+		}
+		if c.WaitingSince == nil {
+			c.WaitingSince = &m.CreatedAt
+		}
+	case mt == criachat.MessageOutgoing && !m.Private && m.SenderType == criachat.OwnerUser:
+		c.WaitingSince = nil
+		if c.FirstReplyCreatedAt == nil {
+			c.FirstReplyCreatedAt = &m.CreatedAt
+		}
+	}
+	c.LastActivityAt = m.CreatedAt
+	if err := q.UpdateConversation(ctx, c); err != nil {
+		return nil, err
+	}
+	if reopened {
+		if err := s.activity(ctx, q, c, criachat.ActivitySystemReopen); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// UpdateMessageStatus records a delivery status reported by an API-channel
+// integrator; other inboxes get 403 (reference §3.6).
+func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID, messageID int64, status criachat.MessageStatus, externalError *string) (*criachat.Conversation, *criachat.Message, error) {
+	if !status.Valid() {
+		return nil, nil, criachat.Errorf(criachat.EINVALID, "'%s' is not a valid status", status)
+	}
+	var conv *criachat.Conversation
+	var msg *criachat.Message
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		inbox, err := q.Inbox(ctx, accountID, c.InboxID)
+		if err != nil {
+			return err
+		}
+		if inbox.ChannelType != criachat.ChannelAPI {
+			return criachat.Errorf(criachat.EFORBIDDEN, "Message status update is only allowed for API inboxes")
+		}
+		m, err := q.Message(ctx, accountID, c.ID, messageID)
+		if err != nil {
+			return err
+		}
+		m.Status = criachat.NextMessageStatus(m.Status, status)
+		if externalError != nil {
+			m.ExternalError = *externalError
+			m.ContentAttributes["external_error"] = *externalError
+		}
+		conv, msg = c, m
+		return q.UpdateMessage(ctx, m)
+	})
+	return conv, msg, err
+}
+
+// DeleteMessage soft-deletes a message (reference §3.6).
+func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messageID int64) (*criachat.Conversation, *criachat.Message, error) {
+	var conv *criachat.Conversation
+	var msg *criachat.Message
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		m, err := q.Message(ctx, accountID, c.ID, messageID)
+		if err != nil {
+			return err
+		}
+		m.Content, m.ContentType, m.ContentAttributes = "This message was deleted", "text", map[string]any{"deleted": true}
+		conv, msg = c, m
+		return q.UpdateMessage(ctx, m)
+	})
+	return conv, msg, err
+}

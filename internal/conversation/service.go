@@ -1,0 +1,75 @@
+// Package conversation holds the rules of conversations and messages that span
+// several store calls: creation (contact inbox, lock to a single conversation,
+// initial status), status toggles with their side effects, assignment, labels,
+// and message creation (reopening, waiting time, first reply, flood guard).
+// Every change and the activity message it causes are written in one
+// transaction.
+package conversation
+
+import (
+	"context"
+	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// DefaultMessagesPerMinute is Chatwoot's CONVERSATION_MESSAGE_PER_MINUTE_LIMIT.
+const DefaultMessagesPerMinute = 200
+
+// Service is the conversation service.
+type Service struct {
+	store             *store.Store
+	now               func() time.Time
+	messagesPerMinute int
+}
+
+// NewService returns a service over st. perMinute caps the messages of one
+// conversation per minute (0 means the default).
+func NewService(st *store.Store, perMinute int) *Service {
+	if perMinute <= 0 {
+		perMinute = DefaultMessagesPerMinute
+	}
+	return &Service{store: st, now: time.Now, messagesPerMinute: perMinute}
+}
+
+// Actor is who makes a change: a user of the account (for activity texts,
+// agent self-assignment and message senders).
+type Actor struct {
+	User   *criachat.User
+	Member *criachat.AccountUser
+}
+
+func (a Actor) name() string {
+	if a.User == nil {
+		return "System"
+	}
+	return a.User.AvailableName()
+}
+
+// CanAccess reports whether the actor may see a conversation (reference §2.6):
+// administrators always; agents when they are members of its inbox or of its team.
+func (s *Service) CanAccess(ctx context.Context, a Actor, c *criachat.Conversation) (bool, error) {
+	if a.Member == nil || a.Member.IsAdmin() {
+		return true, nil
+	}
+	q := s.store.Read()
+	ok, err := q.IsInboxMember(ctx, c.InboxID, a.User.ID)
+	if err != nil || ok || c.TeamID == nil {
+		return ok, err
+	}
+	return q.IsTeamMember(ctx, *c.TeamID, a.User.ID)
+}
+
+// activity appends an activity message (message_type 2, no sender) to c.
+func (s *Service) activity(ctx context.Context, q *store.Queries, c *criachat.Conversation, content string) error {
+	return q.CreateMessage(ctx, &criachat.Message{
+		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID,
+		MessageType: criachat.MessageActivity, Content: content,
+	})
+}
+
+// load reads a conversation inside a transaction.
+func load(ctx context.Context, q *store.Queries, accountID, displayID int64) (*criachat.Conversation, error) {
+	return q.Conversation(ctx, accountID, displayID)
+}

@@ -1,0 +1,121 @@
+package conversation
+
+import (
+	"context"
+	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// ToggleResult is what toggle_status reports.
+type ToggleResult struct {
+	Conversation *criachat.Conversation
+	Changed      bool
+}
+
+// ToggleStatus sets a conversation's status (reference §3.5 toggle_status,
+// §6.2): with no status it toggles; snoozedUntil only applies to snoozed and
+// is cleared otherwise; resolving clears waiting_since; an agent-role user who
+// opens a conversation becomes its assignee. Each change writes its activity
+// message in the same transaction.
+func (s *Service) ToggleStatus(ctx context.Context, a Actor, accountID, displayID int64, status *criachat.ConversationStatus, snoozedUntil *time.Time) (ToggleResult, error) {
+	var res ToggleResult
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		next := c.Status.Toggled()
+		if status != nil {
+			next = *status
+		}
+		if !next.Valid() {
+			return criachat.Errorf(criachat.EINVALID, "'%s' is not a valid status", next)
+		}
+		changed := next != c.Status
+		c.Status = next
+		c.SnoozedUntil = nil
+		if next == criachat.StatusSnoozed {
+			c.SnoozedUntil = snoozedUntil
+		}
+		if next == criachat.StatusResolved {
+			c.WaitingSince = nil
+		}
+		selfAssign := next == criachat.StatusOpen && a.Member != nil && !a.Member.IsAdmin() &&
+			(c.AssigneeID == nil || *c.AssigneeID != a.User.ID)
+		if selfAssign {
+			id := a.User.ID
+			c.AssigneeID, c.AssigneeAgentBotID = &id, nil
+		}
+		if err := q.UpdateConversation(ctx, c); err != nil {
+			return err
+		}
+		if changed {
+			if err := s.activity(ctx, q, c, criachat.ActivityStatus(next, a.name())); err != nil {
+				return err
+			}
+		}
+		if selfAssign {
+			if err := s.activity(ctx, q, c, criachat.ActivityAssignee(a.name(), a.name(), true)); err != nil {
+				return err
+			}
+		}
+		res = ToggleResult{Conversation: c, Changed: changed}
+		return nil
+	})
+	return res, err
+}
+
+// SetPriority sets or clears a conversation's priority with its activity message.
+func (s *Service) SetPriority(ctx context.Context, a Actor, accountID, displayID int64, p criachat.Priority) (*criachat.Conversation, error) {
+	if !p.Valid() {
+		return nil, criachat.Errorf(criachat.EINVALID, "'%s' is not a valid priority", p)
+	}
+	var out *criachat.Conversation
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		out = c
+		if c.Priority == p {
+			return nil
+		}
+		old := c.Priority
+		c.Priority = p
+		if err := q.UpdateConversation(ctx, c); err != nil {
+			return err
+		}
+		return s.activity(ctx, q, c, criachat.ActivityPriority(old, p, a.name()))
+	})
+	return out, err
+}
+
+// Update applies a change to mutable fields without activity (custom
+// attributes, last-seen times, mute).
+func (s *Service) Update(ctx context.Context, accountID, displayID int64, fn func(c *criachat.Conversation) error) (*criachat.Conversation, error) {
+	var out *criachat.Conversation
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		out = c
+		return q.UpdateConversation(ctx, c)
+	})
+	return out, err
+}
+
+// ReopenSnoozed reopens the conversations whose snooze has ended (the scheduler).
+func (s *Service) ReopenSnoozed(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.store.Tx(ctx, func(q *store.Queries) (err error) {
+		n, err = q.ReopenSnoozed(ctx, s.now())
+		return err
+	})
+	return n, err
+}
