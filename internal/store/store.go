@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -32,6 +33,8 @@ type Store struct {
 	// Prepared statements per pool, keyed by query text. SQLite spends most of
 	// a small query's time parsing SQL, so statements are prepared once.
 	readStmts, writeStmts *stmtCache
+
+	statements atomic.Int64 // statements run, for QueryCount
 }
 
 // Open connects to the database named by url ("sqlite://PATH" or
@@ -76,7 +79,14 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
 // Read returns queries that run on the read pool, outside any transaction.
-func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, now: s.now} }
+func (s *Store) Read() *Queries {
+	return &Queries{stmts: s.readStmts, d: s.d, now: s.now, count: &s.statements}
+}
+
+// QueryCount returns how many statements the store's queries have run so
+// far. Tests use it to check that a list costs the same number of queries
+// whatever its length.
+func (s *Store) QueryCount() int64 { return s.statements.Load() }
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
@@ -94,7 +104,7 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now}); err != nil {
+	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now, count: &s.statements}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -111,6 +121,7 @@ type Queries struct {
 	stmts *stmtCache
 	d     dialect
 	now   func() time.Time
+	count *atomic.Int64
 }
 
 // The three helpers below run a constant query. Outside a transaction they use
@@ -120,6 +131,7 @@ type Queries struct {
 // the transaction holds (SQLite has one writer connection).
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.count.Add(1)
 	var res sql.Result
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -135,6 +147,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.count.Add(1)
 	var rows *sql.Rows
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -164,6 +177,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
+	q.count.Add(1)
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
 	case err != nil:
