@@ -42,6 +42,30 @@ func nullInt(p *int64) any {
 	return *p
 }
 
+// optString reads an optional text column.
+func optString(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+// nullBool stores an optional boolean.
+func nullBool(p *bool) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// nullString stores an optional text.
+func nullString(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // jsonText encodes a JSON document column; a nil map is stored as {}.
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
