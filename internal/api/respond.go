@@ -229,6 +229,8 @@ func (o *jsonObject) UnmarshalJSON(b []byte) error {
 	}
 	o.m = m
 	return nil
+}
+
 // enumParam is a Rails enum attribute in a body: its name ("contact_attribute")
 // or its integer value (1), since Rails accepts both. Resolve it with enumOf.
 type enumParam struct {
