@@ -182,20 +182,3 @@ func (q *Queries) ReopenSnoozed(ctx context.Context, now time.Time) (int64, erro
 	}
 	return res.RowsAffected()
 }
-
-// placeholders returns "?, ?, …" for n values (n is bounded by a page size,
-// so the statement cache holds a bounded number of texts).
-func placeholders(n int) string {
-	if n <= 0 {
-		return "NULL"
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}

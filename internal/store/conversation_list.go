@@ -57,9 +57,10 @@ const priorityRank = `CASE c.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WH
 func ValidConversationSort(s string) bool { _, ok := conversationSorts[s]; return ok }
 
 // where builds the filter's WHERE clause without the assignee filter. The
-// text depends only on which filters are set (and the number of labels and
-// ids), never on values.
-func (f *ConversationFilter) where() (string, []any) {
+// text depends only on which filters are set, never on values (id and label
+// lists are one JSON-array parameter each).
+func (f *ConversationFilter) where(q *Queries) (string, []any) {
+	idSet, textSet := q.byDialect(idsSQLite, idsPostgres), q.byDialect(textsSQLite, textsPostgres)
 	var b strings.Builder
 	args := []any{f.AccountID}
 	b.WriteString("c.account_id = ?")
@@ -89,14 +90,12 @@ func (f *ConversationFilter) where() (string, []any) {
 		args = append(args, f.ContactID)
 	}
 	if len(f.Labels) > 0 {
-		b.WriteString(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN (" + placeholders(len(f.Labels)) + "))")
-		for _, l := range f.Labels {
-			args = append(args, strings.ToLower(l))
-		}
+		b.WriteString(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN (" + textSet + "))")
+		args = append(args, jsonStrings(criachat.NormalizeLabels(f.Labels)))
 	}
 	if f.IDs != nil {
-		b.WriteString(" AND c.id IN (" + placeholders(len(f.IDs)) + ")")
-		args = append(args, int64Args(f.IDs)...)
+		b.WriteString(" AND c.id IN (" + idSet + ")")
+		args = append(args, idArray(f.IDs))
 	}
 	if f.UpdatedSince != nil {
 		b.WriteString(" AND c.updated_at >= ?")
@@ -108,7 +107,7 @@ func (f *ConversationFilter) where() (string, []any) {
 // ListConversations returns one page of conversations and the meta counts.
 func (q *Queries) ListConversations(ctx context.Context, f ConversationFilter) ([]*criachat.Conversation, ConversationCounts, error) {
 	var counts ConversationCounts
-	where, args := f.where()
+	where, args := f.where(q)
 	err := q.queryRow(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN c.assignee_id = ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN c.assignee_id IS NOT NULL THEN 1 ELSE 0 END), 0)

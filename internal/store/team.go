@@ -44,7 +44,19 @@ func teamNameTaken(err error) error {
 const (
 	idsSQLite   = `SELECT value FROM json_each(?)`
 	idsPostgres = `SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS BIGINT)`
+	// The same for a JSON array of strings (jsonStrings).
+	textsSQLite   = `SELECT value FROM json_each(?)`
+	textsPostgres = `SELECT jsonb_array_elements_text(CAST(? AS jsonb))`
 )
+
+// jsonStrings encodes strings for the text-list subqueries; nil becomes [].
+func jsonStrings(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
 
 // idArray encodes ids for the id-list subqueries; nil becomes [].
 func idArray(ids []int64) string {

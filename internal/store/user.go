@@ -269,3 +269,27 @@ func (q *Queries) Agent(ctx context.Context, accountID, userID int64) (criachat.
 	}
 	return criachat.Agent{User: us.user(), Member: ms.member()}, nil
 }
+
+// AgentsByIDs returns the account's members among ids, by user id, in one query.
+func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64) (map[int64]criachat.Agent, error) {
+	out := map[int64]criachat.Agent{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.query(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
+		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.byDialect(idsSQLite, idsPostgres)+`)`,
+		accountID, idArray(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var us userScan
+		var ms memberScan
+		if err := rows.Scan(append(us.dest(), ms.dest()...)...); err != nil {
+			return nil, err
+		}
+		out[us.u.ID] = criachat.Agent{User: us.user(), Member: ms.member()}
+	}
+	return out, rows.Err()
+}
