@@ -117,3 +117,152 @@ func messageID(r *http.Request) (int64, error) {
 	}
 	return id, nil
 }
+
+// Message page sizes of GET …/messages (reference §3.6).
+const (
+	messagesLatest  = 20
+	messagesAfter   = 100
+	messagesBetween = 1000
+)
+
+// listMessages is GET /conversations/{id}/messages: the 20 latest, or 20 before
+// a message id, or up to 100 after one, or up to 1000 between two, oldest first.
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	v := r.URL.Query()
+	before, err := queryInt(v.Get("before"))
+	if err != nil {
+		return err
+	}
+	after, err := queryInt(v.Get("after"))
+	if err != nil {
+		return err
+	}
+	limit := messagesLatest
+	switch {
+	case before > 0 && after > 0:
+		limit = messagesBetween
+	case after > 0:
+		limit = messagesAfter
+	}
+	msgs, err := s.store.Read().Messages(r.Context(), c.ID, before, after, limit)
+	if err != nil {
+		return err
+	}
+	page, err := s.messagePage(r, c, msgs)
+	if err != nil {
+		return err
+	}
+	meta := map[string]any{
+		"labels": c.Labels, "additional_attributes": c.AdditionalAttributes,
+		"agent_last_seen_at": isoTimePtr(c.AgentLastSeenAt), "assignee_last_seen_at": isoTimePtr(c.AssigneeLastSeenAt),
+	}
+	if ct, ok := page.contacts[c.ContactID]; ok {
+		meta["contact"] = presentContactPush(ct)
+	}
+	if c.AssigneeID != nil {
+		if a, ok := page.agents[*c.AssigneeID]; ok {
+			meta["assignee"] = presentUserPush(a)
+		}
+	}
+	out := make([]messageJSON, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, presentMessage(m, c.DisplayID, page.sender(m)))
+	}
+	return ok(w, map[string]any{"meta": meta, "payload": out})
+}
+
+// messagePage loads the senders of messages (and the conversation's contact
+// and assignee) with a fixed number of queries.
+func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*criachat.Message) (*conversationPage, error) {
+	users, contacts := []int64{}, []int64{c.ContactID}
+	if c.AssigneeID != nil {
+		users = append(users, *c.AssigneeID)
+	}
+	for _, m := range msgs {
+		users, contacts = appendSender(m, users, contacts)
+	}
+	q := s.store.Read()
+	p := &conversationPage{}
+	var err error
+	if p.contacts, err = q.ContactsByIDs(r.Context(), c.AccountID, contacts); err != nil {
+		return nil, err
+	}
+	if p.agents, err = q.AgentsByIDs(r.Context(), c.AccountID, users); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criachat.Conversation, m *criachat.Message) error {
+	page, err := s.messagePage(r, c, []*criachat.Message{m})
+	if err != nil {
+		return err
+	}
+	return ok(w, presentMessage(m, c.DisplayID, page.sender(m)))
+}
+
+// createMessage is POST /conversations/{id}/messages (JSON body).
+func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	var p messageParams
+	if err := decode(r, "", &p); err != nil {
+		return err
+	}
+	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c.AccountID, c.DisplayID, p.service())
+	if err != nil {
+		return err
+	}
+	return s.writeMessage(w, r, c, m)
+}
+
+// updateMessage is PATCH /conversations/{id}/messages/{message_id}: status
+// (and external_error) reported by an API-channel integrator.
+func (s *Server) updateMessage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	id, err := messageID(r)
+	if err != nil {
+		return err
+	}
+	var p struct {
+		Status        *string `json:"status"`
+		ExternalError *string `json:"external_error"`
+	}
+	if err := decode(r, "", &p); err != nil {
+		return err
+	}
+	if p.Status == nil {
+		return criachat.Errorf(criachat.EINVALID, "param is missing or the value is empty: status")
+	}
+	c, m, err := s.conversations.UpdateMessageStatus(r.Context(), c.AccountID, c.DisplayID, id, criachat.MessageStatus(*p.Status), p.ExternalError)
+	if err != nil {
+		return err
+	}
+	return s.writeMessage(w, r, c, m)
+}
+
+// deleteMessage is DELETE /conversations/{id}/messages/{message_id} (soft delete).
+func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	id, err := messageID(r)
+	if err != nil {
+		return err
+	}
+	c, m, err := s.conversations.DeleteMessage(r.Context(), c.AccountID, c.DisplayID, id)
+	if err != nil {
+		return err
+	}
+	return s.writeMessage(w, r, c, m)
+}

@@ -124,6 +124,17 @@ func humanize(field string) string {
 // isoTime formats a time as Rails' default JSON time: UTC with milliseconds.
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// unixOr0 renders an optional time as unix seconds, 0 when unset (Rails' nil.to_i).
+func unixOr0(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.Unix()
+}
+
+// floatSeconds renders a time as fractional unix seconds (Rails' to_f).
+func floatSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
+
 // isoTimePtr is isoTime for an optional time, nil when unset.
 func isoTimePtr(t *time.Time) any {
 	if t == nil {

@@ -83,8 +83,28 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Contacts (reference §3.4).
 
 	// Conversations (reference §3.5).
+	handle("GET /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.listConversations)))
+	handle("GET /api/v1/accounts/{account_id}/conversations/meta", s.app(s.member(s.conversationMeta)))
+	handle("GET /api/v1/accounts/{account_id}/conversations/search", s.app(s.member(s.searchConversations)))
+	handle("POST /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.idempotent(s.createConversation))))
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.showConversation)))
+	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.updateConversation)))
+	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.updateConversation)))
+	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.admin(s.deleteConversation)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", s.app(s.member(s.toggleStatus)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", s.app(s.member(s.togglePriority)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes", s.app(s.member(s.setCustomAttributes)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", s.app(s.member(s.assign)))
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.conversationLabels)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.setConversationLabels)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", s.app(s.member(s.updateLastSeen)))
 
 	// Messages (reference §3.6).
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.idempotent(s.createMessage))))
+	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
+	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
+	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.deleteMessage)))
 
 	// Platform API (reference §2.3, §3.15).
 	handle("GET /platform/api/v1/accounts", s.rails(s.platformApp(s.listPlatformAccounts)))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -19,25 +20,28 @@ const Version = "4.15.1"
 
 // Options configure a Server.
 type Options struct {
-	Store        *store.Store
-	Accounts     *account.Service
-	Logger       *slog.Logger
-	MaxBodyBytes int64
+	Store    *store.Store
+	Accounts *account.Service
+	// Conversations is built from Store when nil.
+	Conversations *conversation.Service
+	Logger        *slog.Logger
+	MaxBodyBytes  int64
 	// BuildVersion is CriaChat's own version, reported by GET /health.
 	BuildVersion string
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	store    *store.Store
-	accounts *account.Service
-	log      *slog.Logger
-	maxBody  int64
-	metrics  *metrics
-	build    string
-	now      func() time.Time
-	handler  http.Handler
-	patterns []string
+	store         *store.Store
+	accounts      *account.Service
+	conversations *conversation.Service
+	log           *slog.Logger
+	maxBody       int64
+	metrics       *metrics
+	build         string
+	now           func() time.Time
+	handler       http.Handler
+	patterns      []string
 }
 
 // New returns a server with its routes registered.
@@ -45,6 +49,9 @@ func New(o Options) *Server {
 	s := &Server{
 		store: o.Store, accounts: o.Accounts, log: o.Logger, maxBody: o.MaxBodyBytes,
 		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
+	}
+	if s.conversations = o.Conversations; s.conversations == nil {
+		s.conversations = conversation.NewService(o.Store, 0)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 40 << 20
