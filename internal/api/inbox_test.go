@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -278,17 +279,7 @@ func TestCreateInboxErrors(t *testing.T) {
 func TestInboxLimit(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		a := e.setup("Acme", "ann@acme.io")
-		ctx := context.Background()
-		if err := e.store.Tx(ctx, func(q *store.Queries) error {
-			acct, err := q.Account(ctx, a.AccountID)
-			if err != nil {
-				return err
-			}
-			acct.Limits = map[string]any{"inboxes": float64(2)}
-			return q.UpdateAccount(ctx, acct)
-		}); err != nil {
-			t.Fatal(err)
-		}
+		setInboxLimit(t, e, a.AccountID, 2)
 		newAPIInbox(t, e, a, "One")
 		newWidgetInbox(t, e, a, "Two")
 		for _, typ := range []string{"api", "email"} { // the limit comes before the channel checks
@@ -299,6 +290,43 @@ func TestInboxLimit(t *testing.T) {
 		first := e.do("GET", inboxesPath(a), a.Token, nil).expect(t, 200)
 		e.do("DELETE", inboxPath(a, first.num("payload", 0, "id")), a.Token, nil).expect(t, 200)
 		newAPIInbox(t, e, a, "Three")
+	})
+}
+
+// setInboxLimit sets the account's limits {"inboxes": n}, as the Platform API does.
+func setInboxLimit(t *testing.T, e *env, accountID int64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.store.Tx(ctx, func(q *store.Queries) error {
+		acct, err := q.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		acct.Limits = map[string]any{"inboxes": float64(n)}
+		return q.UpdateAccount(ctx, acct)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInboxLimitConcurrent: concurrent creates must not take the account over
+// its inboxes limit (the account row lock on PostgreSQL).
+func TestInboxLimitConcurrent(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		for round := range 10 {
+			r := itoa(int64(round))
+			a := e.setup("Acme "+r, "ann-"+r+"@acme.io")
+			setInboxLimit(t, e, a.AccountID, 1)
+			body := `{"name":"Support","channel":{"type":"api"}}`
+			statuses := concurrently(e, apiRequest("POST", inboxesPath(a), a.Token, body), apiRequest("POST", inboxesPath(a), a.Token, body))
+			if n, err := e.store.Read().CountInboxes(context.Background(), a.AccountID); err != nil || n != 1 {
+				t.Fatalf("round %d: statuses %v left %d inboxes (err %v) with a limit of 1", round, statuses, n, err)
+			}
+			slices.Sort(statuses)
+			if !slices.Equal(statuses, []int{200, 402}) {
+				t.Fatalf("round %d: statuses %v, want one 200 and one 402", round, statuses)
+			}
+		}
 	})
 }
 

@@ -66,10 +66,10 @@ const timePrecision = time.Microsecond
 
 // idsJSON encodes ids for the placeholder of the dialect's idSet subquery.
 func idsJSON(ids []int64) string {
-	b, _ := json.Marshal(ids)
-	if ids == nil {
+	if len(ids) == 0 {
 		return "[]"
 	}
+	b, _ := json.Marshal(ids)
 	return string(b)
 }
 
