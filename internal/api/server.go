@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -21,6 +22,7 @@ const Version = "4.15.1"
 type Options struct {
 	Store        *store.Store
 	Accounts     *account.Service
+	Keeper       *secret.Keeper // seals and opens stored secrets (inbox HMAC tokens and webhook secrets)
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	// BuildVersion is CriaChat's own version, reported by GET /health.
@@ -31,6 +33,7 @@ type Options struct {
 type Server struct {
 	store    *store.Store
 	accounts *account.Service
+	keeper   *secret.Keeper
 	log      *slog.Logger
 	maxBody  int64
 	metrics  *metrics
@@ -43,7 +46,7 @@ type Server struct {
 // New returns a server with its routes registered.
 func New(o Options) *Server {
 	s := &Server{
-		store: o.Store, accounts: o.Accounts, log: o.Logger, maxBody: o.MaxBodyBytes,
+		store: o.Store, accounts: o.Accounts, keeper: o.Keeper, log: o.Logger, maxBody: o.MaxBodyBytes,
 		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
 	}
 	if s.maxBody <= 0 {

@@ -35,6 +35,10 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// idSet is a subquery yielding the integers of a JSON array bound to its
+	// one placeholder (see idsJSON), so that "x IN (…)" over a list of any
+	// length stays one constant, cached statement.
+	idSet() string
 }
 
 type sqliteDialect struct{}
@@ -108,6 +112,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // forUpdate is empty: a SQLite write transaction already excludes every other writer.
 func (sqliteDialect) forUpdate() string { return "" }
 
+func (sqliteDialect) idSet() string { return `SELECT value FROM json_each(?)` }
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -172,6 +178,10 @@ func (postgresDialect) migrations() fs.FS {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+func (postgresDialect) idSet() string {
+	return `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(CAST(? AS TEXT) AS JSONB))`
+}
 
 // lockMigrations takes a transaction-scoped advisory lock so that several
 // processes starting together on one database migrate one after another.
