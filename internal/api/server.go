@@ -12,6 +12,7 @@ import (
 
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/conversation"
+	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -22,6 +23,7 @@ const Version = "4.15.1"
 type Options struct {
 	Store    *store.Store
 	Accounts *account.Service
+	Keeper   *secret.Keeper // seals and opens stored secrets (inbox HMAC tokens and webhook secrets)
 	// Conversations is built from Store when nil.
 	Conversations *conversation.Service
 	Logger        *slog.Logger
@@ -35,6 +37,7 @@ type Server struct {
 	store         *store.Store
 	accounts      *account.Service
 	conversations *conversation.Service
+	keeper        *secret.Keeper
 	log           *slog.Logger
 	maxBody       int64
 	metrics       *metrics
@@ -47,7 +50,7 @@ type Server struct {
 // New returns a server with its routes registered.
 func New(o Options) *Server {
 	s := &Server{
-		store: o.Store, accounts: o.Accounts, log: o.Logger, maxBody: o.MaxBodyBytes,
+		store: o.Store, accounts: o.Accounts, keeper: o.Keeper, log: o.Logger, maxBody: o.MaxBodyBytes,
 		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
 	}
 	if s.conversations = o.Conversations; s.conversations == nil {

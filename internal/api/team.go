@@ -149,9 +149,6 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 	return okEmpty(w)
 }
 
-// msgInvalidUserIDs is Chatwoot's answer (401) when user_ids name users outside the account.
-const msgInvalidUserIDs = "Invalid User IDs"
-
 // teamMemberParams is the body of the team members endpoints: top-level user_ids.
 type teamMemberParams struct {
 	UserIDs *[]flexInt `json:"user_ids"`

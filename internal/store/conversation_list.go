@@ -60,7 +60,7 @@ func ValidConversationSort(s string) bool { _, ok := conversationSorts[s]; retur
 // text depends only on which filters are set, never on values (id and label
 // lists are one JSON-array parameter each).
 func (f *ConversationFilter) where(q *Queries) (string, []any) {
-	idSet, textSet := q.byDialect(idsSQLite, idsPostgres), q.byDialect(textsSQLite, textsPostgres)
+	idSet, textSet := q.d.idSet(), q.d.textSet()
 	var b strings.Builder
 	args := []any{f.AccountID}
 	b.WriteString("c.account_id = ?")
@@ -91,11 +91,11 @@ func (f *ConversationFilter) where(q *Queries) (string, []any) {
 	}
 	if len(f.Labels) > 0 {
 		b.WriteString(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN (" + textSet + "))")
-		args = append(args, jsonStrings(criachat.NormalizeLabels(f.Labels)))
+		args = append(args, textsJSON(criachat.NormalizeLabels(f.Labels)))
 	}
 	if f.IDs != nil {
 		b.WriteString(" AND c.id IN (" + idSet + ")")
-		args = append(args, idArray(f.IDs))
+		args = append(args, idsJSON(f.IDs))
 	}
 	if f.UpdatedSince != nil {
 		b.WriteString(" AND c.updated_at >= ?")

@@ -41,6 +41,12 @@ type dialect interface {
 	messageSearch() string
 	// ftsQuery turns user text into the dialect's full-text query.
 	ftsQuery(text string) string
+	// idSet is a subquery yielding the integers of a JSON array bound to its
+	// one placeholder (see idsJSON), so that "x IN (…)" over a list of any
+	// length stays one constant, cached statement.
+	idSet() string
+	// textSet is idSet for a JSON array of strings (see textsJSON).
+	textSet() string
 }
 
 type sqliteDialect struct{}
@@ -128,6 +134,9 @@ func (sqliteDialect) ftsQuery(text string) string {
 	}
 	return strings.Join(parts, " ")
 }
+func (sqliteDialect) idSet() string { return `SELECT value FROM json_each(?)` }
+
+func (sqliteDialect) textSet() string { return `SELECT value FROM json_each(?)` }
 
 type postgresDialect struct{}
 
@@ -201,6 +210,14 @@ func (postgresDialect) messageSearch() string {
 }
 
 func (postgresDialect) ftsQuery(text string) string { return text }
+
+func (postgresDialect) idSet() string {
+	return `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(CAST(? AS TEXT) AS JSONB))`
+}
+
+func (postgresDialect) textSet() string {
+	return `SELECT value FROM jsonb_array_elements_text(CAST(CAST(? AS TEXT) AS JSONB))`
+}
 
 // lockMigrations takes a transaction-scoped advisory lock so that several
 // processes starting together on one database migrate one after another.

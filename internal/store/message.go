@@ -122,7 +122,7 @@ func (q *Queries) LastMessages(ctx context.Context, conversationIDs []int64) (la
 	if len(conversationIDs) == 0 {
 		return last, lastNonActivity, nil
 	}
-	in, ids := q.byDialect(idsSQLite, idsPostgres), idArray(conversationIDs)
+	in, ids := q.d.idSet(), idsJSON(conversationIDs)
 	all, err := q.scanMessages(q.query(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id IN (
 		SELECT MAX(x.id) FROM messages x WHERE x.conversation_id IN (`+in+`) GROUP BY x.conversation_id)`, ids))
 	if err != nil {
@@ -150,8 +150,8 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 		return out, nil
 	}
 	rows, err := q.query(ctx, `SELECT m.conversation_id, COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE m.conversation_id IN (`+q.byDialect(idsSQLite, idsPostgres)+`) AND m.message_type = 0
-		AND m.created_at > COALESCE(c.agent_last_seen_at, 0) GROUP BY m.conversation_id`, idArray(conversationIDs))
+		WHERE m.conversation_id IN (`+q.d.idSet()+`) AND m.message_type = 0
+		AND m.created_at > COALESCE(c.agent_last_seen_at, 0) GROUP BY m.conversation_id`, idsJSON(conversationIDs))
 	if err != nil {
 		return nil, err
 	}

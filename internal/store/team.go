@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -37,44 +36,6 @@ func teamNameTaken(err error) error {
 	return err
 }
 
-// Lists of ids travel as one JSON array parameter, so that a statement's text
-// does not depend on the list's length (statements are cached by text). Each
-// dialect expands the array with its own table function; the queries below
-// therefore come in pairs and byDialect picks one.
-const (
-	idsSQLite   = `SELECT value FROM json_each(?)`
-	idsPostgres = `SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS BIGINT)`
-	// The same for a JSON array of strings (jsonStrings).
-	textsSQLite   = `SELECT value FROM json_each(?)`
-	textsPostgres = `SELECT jsonb_array_elements_text(CAST(? AS jsonb))`
-)
-
-// jsonStrings encodes strings for the text-list subqueries; nil becomes [].
-func jsonStrings(v []string) string {
-	if len(v) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// idArray encodes ids for the id-list subqueries; nil becomes [].
-func idArray(ids []int64) string {
-	if len(ids) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(ids)
-	return string(b)
-}
-
-// byDialect picks the query written for the store's dialect.
-func (q *Queries) byDialect(sqlite, postgres string) string {
-	if q.d.name() == "postgres" {
-		return postgres
-	}
-	return sqlite
-}
-
 // CreateTeam validates and inserts t. A name the account already uses is ECONFLICT.
 func (q *Queries) CreateTeam(ctx context.Context, t *criachat.Team) error {
 	t.Normalize()
@@ -105,8 +66,7 @@ func (q *Queries) Teams(ctx context.Context, accountID int64) ([]*criachat.Team,
 }
 
 const (
-	teamsByIDsSQLite   = `SELECT ` + teamColumns + ` FROM teams t WHERE t.account_id = ? AND t.id IN (` + idsSQLite + `) ORDER BY t.id`
-	teamsByIDsPostgres = `SELECT ` + teamColumns + ` FROM teams t WHERE t.account_id = ? AND t.id IN (` + idsPostgres + `) ORDER BY t.id`
+	teamsByIDs = `SELECT ` + teamColumns + ` FROM teams t WHERE t.account_id = ? AND t.id IN (` + idsToken + `) ORDER BY t.id`
 )
 
 // TeamsByIDs loads the account's teams among ids in one query, keyed by id.
@@ -116,7 +76,7 @@ func (q *Queries) TeamsByIDs(ctx context.Context, accountID int64, ids []int64) 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := q.teams(ctx, q.byDialect(teamsByIDsSQLite, teamsByIDsPostgres), accountID, idArray(ids))
+	list, err := q.teams(ctx, q.withIDs(teamsByIDs), accountID, idsJSON(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +159,7 @@ func (q *Queries) int64Column(ctx context.Context, query string, args ...any) ([
 }
 
 const (
-	membersAmongSQLite   = `SELECT user_id FROM account_users WHERE account_id = ? AND user_id IN (` + idsSQLite + `) ORDER BY user_id`
-	membersAmongPostgres = `SELECT user_id FROM account_users WHERE account_id = ? AND user_id IN (` + idsPostgres + `) ORDER BY user_id`
+	membersAmong = `SELECT user_id FROM account_users WHERE account_id = ? AND user_id IN (` + idsToken + `) ORDER BY user_id`
 )
 
 // MembersAmong returns which of the users are members of the account, in one query.
@@ -208,7 +167,7 @@ func (q *Queries) MembersAmong(ctx context.Context, accountID int64, userIDs []i
 	if len(userIDs) == 0 {
 		return []int64{}, nil
 	}
-	return q.int64Column(ctx, q.byDialect(membersAmongSQLite, membersAmongPostgres), accountID, idArray(userIDs))
+	return q.int64Column(ctx, q.withIDs(membersAmong), accountID, idsJSON(userIDs))
 }
 
 // TeamMembers lists a team's members as agents of the account, in the order
@@ -240,24 +199,13 @@ func (q *Queries) teamAgents(ctx context.Context, query string, args ...any) ([]
 
 const (
 	// The ids are inserted in the order given, so members list in the order they were added.
-	addTeamMembersSQLite = `INSERT INTO team_members (account_id, team_id, user_id, created_at, updated_at)
-		SELECT m.account_id, ?, m.user_id, ?, ? FROM json_each(?) j JOIN account_users m ON m.user_id = j.value
-		WHERE m.account_id = ? ORDER BY j.key
+	addTeamMembers = `INSERT INTO team_members (account_id, team_id, user_id, created_at, updated_at)
+		SELECT m.account_id, ?, m.user_id, ?, ? FROM account_users m WHERE m.account_id = ? AND m.user_id = ?
 		ON CONFLICT (team_id, user_id) DO NOTHING RETURNING user_id`
-	addTeamMembersPostgres = `INSERT INTO team_members (account_id, team_id, user_id, created_at, updated_at)
-		SELECT m.account_id, ?, m.user_id, ?, ?
-		FROM jsonb_array_elements_text(CAST(? AS jsonb)) WITH ORDINALITY AS j (value, ord)
-		JOIN account_users m ON m.user_id = CAST(j.value AS BIGINT)
-		WHERE m.account_id = ? ORDER BY j.ord
-		ON CONFLICT (team_id, user_id) DO NOTHING RETURNING user_id`
-	removeTeamMembersSQLite   = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id IN (` + idsSQLite + `)`
-	removeTeamMembersPostgres = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id IN (` + idsPostgres + `)`
-	keepTeamMembersSQLite     = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id NOT IN (` + idsSQLite + `)`
-	keepTeamMembersPostgres   = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id NOT IN (` + idsPostgres + `)`
-	teamAgentsAmongSQLite     = `SELECT ` + userColumns + `, ` + memberColumns + ` FROM account_users m
-		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (` + idsSQLite + `)`
-	teamAgentsAmongPostgres = `SELECT ` + userColumns + `, ` + memberColumns + ` FROM account_users m
-		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (` + idsPostgres + `)`
+	removeTeamMembers = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id IN (` + idsToken + `)`
+	keepTeamMembers   = `DELETE FROM team_members WHERE account_id = ? AND team_id = ? AND user_id NOT IN (` + idsToken + `)`
+	teamAgentsAmong   = `SELECT ` + userColumns + `, ` + memberColumns + ` FROM account_users m
+		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (` + idsToken + `)`
 )
 
 // AddTeamMembers adds the account's users among userIDs to one of its teams
@@ -276,11 +224,19 @@ func (q *Queries) addTeamMembers(ctx context.Context, accountID, teamID int64, u
 	}
 	userIDs = uniqueIDs(userIDs)
 	now := micros(q.now().UTC().Truncate(timePrecision))
-	added, err := q.int64Column(ctx, q.byDialect(addTeamMembersSQLite, addTeamMembersPostgres), teamID, now, now, idArray(userIDs), accountID)
-	if err != nil || len(added) == 0 {
-		return []criachat.Agent{}, err
+	// One insert per id keeps the request order in the members list.
+	var added []int64
+	for _, id := range userIDs {
+		got, err := q.int64Column(ctx, addTeamMembers, teamID, now, now, accountID, id)
+		if err != nil {
+			return nil, err
+		}
+		added = append(added, got...)
 	}
-	agents, err := q.teamAgents(ctx, q.byDialect(teamAgentsAmongSQLite, teamAgentsAmongPostgres), accountID, idArray(added))
+	if len(added) == 0 {
+		return []criachat.Agent{}, nil
+	}
+	agents, err := q.teamAgents(ctx, q.withIDs(teamAgentsAmong), accountID, idsJSON(added))
 	if err != nil {
 		return nil, err
 	}
@@ -292,26 +248,13 @@ func (q *Queries) addTeamMembers(ctx context.Context, accountID, teamID int64, u
 	return agents, nil
 }
 
-// uniqueIDs drops repeated ids, keeping the first of each.
-func uniqueIDs(ids []int64) []int64 {
-	seen := make(map[int64]bool, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // RemoveTeamMembers removes users from one of the account's teams; users who
 // are not members are ignored.
 func (q *Queries) RemoveTeamMembers(ctx context.Context, accountID, teamID int64, userIDs []int64) error {
 	if _, err := q.Team(ctx, accountID, teamID); err != nil {
 		return err
 	}
-	_, err := q.exec(ctx, q.byDialect(removeTeamMembersSQLite, removeTeamMembersPostgres), accountID, teamID, idArray(userIDs))
+	_, err := q.exec(ctx, q.withIDs(removeTeamMembers), accountID, teamID, idsJSON(userIDs))
 	return err
 }
 
@@ -321,7 +264,7 @@ func (q *Queries) SetTeamMembers(ctx context.Context, accountID, teamID int64, u
 	if _, err := q.Team(ctx, accountID, teamID); err != nil {
 		return nil, err
 	}
-	if _, err := q.exec(ctx, q.byDialect(keepTeamMembersSQLite, keepTeamMembersPostgres), accountID, teamID, idArray(userIDs)); err != nil {
+	if _, err := q.exec(ctx, q.withIDs(keepTeamMembers), accountID, teamID, idsJSON(userIDs)); err != nil {
 		return nil, err
 	}
 	if _, err := q.addTeamMembers(ctx, accountID, teamID, userIDs); err != nil {

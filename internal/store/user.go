@@ -277,8 +277,8 @@ func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64)
 		return out, nil
 	}
 	rows, err := q.query(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
-		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.byDialect(idsSQLite, idsPostgres)+`)`,
-		accountID, idArray(ids))
+		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.d.idSet()+`)`,
+		accountID, idsJSON(ids))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -87,3 +88,45 @@ func jsonMap[T any](raw []byte) map[string]T {
 // timePrecision is what a stored time keeps; values are truncated to it before
 // they are written so that the caller's copy equals what a later read returns.
 const timePrecision = time.Microsecond
+
+// idsToken marks where a query takes the dialect's idSet subquery; withIDs fills it in.
+const idsToken = "{ids}"
+
+// withIDs puts the dialect's idSet subquery in place of idsToken.
+func (q *Queries) withIDs(query string) string {
+	return strings.ReplaceAll(query, idsToken, q.d.idSet())
+}
+
+// idsJSON encodes ids for the placeholder of the dialect's idSet subquery.
+func idsJSON(ids []int64) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// nullText stores an optional string.
+func nullText(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// optText reads an optional string.
+func optText(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+// textsJSON encodes strings for the placeholder of the dialect's textSet subquery.
+func textsJSON(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
