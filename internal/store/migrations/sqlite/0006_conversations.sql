@@ -8,8 +8,8 @@ CREATE TABLE conversations (
     account_id             INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     display_id             INTEGER NOT NULL,
     uuid                   TEXT    NOT NULL,
-    inbox_id               INTEGER NOT NULL REFERENCES inboxes (id) ON DELETE CASCADE,
-    contact_id             INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    inbox_id               INTEGER NOT NULL,
+    contact_id             INTEGER NOT NULL,
     contact_inbox_id       INTEGER REFERENCES contact_inboxes (id) ON DELETE SET NULL,
     status                 TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'pending', 'snoozed')),
     priority               TEXT    NOT NULL DEFAULT '' CHECK (priority IN ('', 'low', 'medium', 'high', 'urgent')),
@@ -28,8 +28,12 @@ CREATE TABLE conversations (
     waiting_since          INTEGER,
     last_activity_at       INTEGER NOT NULL,
     created_at             INTEGER NOT NULL,
-    updated_at             INTEGER NOT NULL
+    updated_at             INTEGER NOT NULL,
+    -- Composite keys: a conversation can never point at another tenant's inbox or contact.
+    FOREIGN KEY (account_id, inbox_id) REFERENCES inboxes (account_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (account_id, contact_id) REFERENCES contacts (account_id, id) ON DELETE CASCADE
 );
+CREATE UNIQUE INDEX conversations_account_id ON conversations (account_id, id);
 CREATE UNIQUE INDEX conversations_display_id ON conversations (account_id, display_id);
 CREATE UNIQUE INDEX conversations_uuid ON conversations (uuid);
 CREATE INDEX conversations_status_activity ON conversations (account_id, status, last_activity_at);
@@ -60,7 +64,7 @@ CREATE TABLE messages (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     inbox_id           INTEGER NOT NULL,
-    conversation_id    INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    conversation_id    INTEGER NOT NULL,
     message_type       INTEGER NOT NULL CHECK (message_type BETWEEN 0 AND 3),
     content            TEXT    NOT NULL DEFAULT '',
     content_type       TEXT    NOT NULL DEFAULT 'text',
@@ -72,7 +76,8 @@ CREATE TABLE messages (
     sender_id          INTEGER,
     external_error     TEXT    NOT NULL DEFAULT '',
     created_at         INTEGER NOT NULL,
-    updated_at         INTEGER NOT NULL
+    updated_at         INTEGER NOT NULL,
+    FOREIGN KEY (account_id, conversation_id) REFERENCES conversations (account_id, id) ON DELETE CASCADE
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, id);
 CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at);

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// latencies summarises request durations.
+type latencies []time.Duration
+
+func (l latencies) pct(p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := append(latencies(nil), l...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(int(float64(len(s))*p), len(s)-1)]
+}
+
+func (l latencies) String() string {
+	return fmt.Sprintf("n=%d p50=%s p99=%s max=%s", len(l), l.pct(0.50).Round(10*time.Microsecond),
+		l.pct(0.99).Round(10*time.Microsecond), l.pct(1).Round(10*time.Microsecond))
+}
+
+// sequential calls fn for d (at least 50 times) and records each duration.
+func sequential(d time.Duration, fn func() error) (latencies, error) {
+	var out latencies
+	end := time.Now().Add(d)
+	for time.Now().Before(end) || len(out) < 50 {
+		t := time.Now()
+		if err := fn(); err != nil {
+			return out, err
+		}
+		out = append(out, time.Since(t))
+	}
+	return out, nil
+}
+
+func report(ctx context.Context, o options, srv *server, s seeded) {
+	fmt.Printf("server RSS after seeding: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
+
+	list, err := sequential(o.duration, func() error { return srv.call("GET", "/conversations", nil, nil) })
+	fmt.Printf("GET /conversations (page of 25, default filters): %s err=%v\n", list, err)
+
+	search, err := sequential(o.duration/2, func() error {
+		return srv.call("GET", "/conversations/search?q="+rareWord, nil, nil)
+	})
+	fmt.Printf("GET /conversations/search?q=%s (rare word): %s err=%v\n", rareWord, search, err)
+
+	var mu sync.Mutex
+	var all latencies
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	end := time.Now().Add(o.duration)
+	start := time.Now()
+	for w := 0; w < o.clients; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, 7))
+			var mine latencies
+			for time.Now().Before(end) {
+				conv := s.conversationDisplayIDs[r.IntN(len(s.conversationDisplayIDs))]
+				t := time.Now()
+				if err := srv.call("POST", fmt.Sprintf("/conversations/%d/messages", conv),
+					map[string]any{"content": "load test reply", "message_type": "outgoing"}, nil); err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}(uint64(w))
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	fmt.Printf("POST …/messages with %d clients: %.0f messages/s, %s, errors=%d %v\n",
+		o.clients, float64(len(all))/secs, all, errs.Load(), firstErr.Load())
+	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
+}
