@@ -29,13 +29,32 @@ type dialect interface {
 	name() string
 	open(ctx context.Context, url string) (read, write *sql.DB, err error)
 	rebind(query string) string
+	// bind is rebind without remembering the result, for query texts built
+	// at run time (queryDynamic).
+	bind(query string) string
 	translate(err error) error
 	migrations() fs.FS
 	// lockMigrations serialises concurrent migrators inside tx.
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// jsonValue reads the value at key of the JSON object column col as kind.
+	// It returns an SQL expression and the arguments of its placeholders: the
+	// key travels as an argument, never in the SQL text.
+	jsonValue(col, key string, kind jsonKind) (string, []any)
 }
+
+// jsonKind is the SQL type a JSON value is read as by dialect.jsonValue.
+type jsonKind int
+
+const (
+	// jsonAsText reads a scalar as text ("5", "true"), NULL when absent or null.
+	jsonAsText jsonKind = iota
+	// jsonAsNumber reads a JSON number as a number, NULL for anything else.
+	jsonAsNumber
+	// jsonAsBool reads true or false as a boolean, NULL for anything else.
+	jsonAsBool
+)
 
 type sqliteDialect struct{}
 
@@ -82,6 +101,23 @@ func (sqliteDialect) open(ctx context.Context, url string) (*sql.DB, *sql.DB, er
 }
 
 func (sqliteDialect) rebind(query string) string { return query }
+
+func (sqliteDialect) bind(query string) string { return query }
+
+// jsonValue uses json_type and json_extract with a quoted path ($."key"), so
+// dots and other characters in the key are not path syntax. json_extract
+// returns true/false as 1/0, so booleans are spelled out for jsonAsText as
+// PostgreSQL's ->> does.
+func (sqliteDialect) jsonValue(col, key string, kind jsonKind) (string, []any) {
+	path := `$."` + strings.ReplaceAll(key, `"`, `""`) + `"`
+	switch kind {
+	case jsonAsNumber:
+		return "(CASE WHEN json_type(" + col + ", ?) IN ('integer', 'real') THEN json_extract(" + col + ", ?) END)", []any{path, path}
+	case jsonAsBool:
+		return "(CASE json_type(" + col + ", ?) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", []any{path}
+	}
+	return "(CASE json_type(" + col + ", ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(" + col + ", ?) AS TEXT) END)", []any{path, path}
+}
 
 func (sqliteDialect) translate(err error) error {
 	var se *sqlite.Error
@@ -131,10 +167,16 @@ var rebound sync.Map // query text -> query with $n placeholders
 
 // rebind turns "?" placeholders into "$1", "$2"…; queries in this package never
 // contain a literal "?" otherwise.
-func (postgresDialect) rebind(query string) string {
+func (d postgresDialect) rebind(query string) string {
 	if v, ok := rebound.Load(query); ok {
 		return v.(string)
 	}
+	out := d.bind(query)
+	rebound.Store(query, out)
+	return out
+}
+
+func (postgresDialect) bind(query string) string {
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	n := 0
@@ -147,9 +189,20 @@ func (postgresDialect) rebind(query string) string {
 		}
 		b.WriteByte(query[i])
 	}
-	out := b.String()
-	rebound.Store(query, out)
-	return out
+	return b.String()
+}
+
+// jsonValue uses ->> and -> with the key as a text argument; jsonb_typeof
+// guards the casts so that a value of another type reads as NULL instead of
+// failing the whole query.
+func (postgresDialect) jsonValue(col, key string, kind jsonKind) (string, []any) {
+	switch kind {
+	case jsonAsNumber:
+		return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(? AS TEXT)) = 'number' THEN (" + col + " ->> CAST(? AS TEXT))::numeric END)", []any{key, key}
+	case jsonAsBool:
+		return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(? AS TEXT)) = 'boolean' THEN (" + col + " ->> CAST(? AS TEXT))::boolean END)", []any{key, key}
+	}
+	return "(" + col + " ->> CAST(? AS TEXT))", []any{key}
 }
 
 func (postgresDialect) translate(err error) error {

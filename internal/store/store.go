@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -32,6 +33,10 @@ type Store struct {
 	// Prepared statements per pool, keyed by query text. SQLite spends most of
 	// a small query's time parsing SQL, so statements are prepared once.
 	readStmts, writeStmts *stmtCache
+
+	// statements counts the statements run, so tests can check that a list
+	// costs a constant number of queries, whatever its length.
+	statements atomic.Int64
 }
 
 // Open connects to the database named by url ("sqlite://PATH" or
@@ -72,11 +77,17 @@ func (s *Store) Close() error {
 	return err
 }
 
+// StatementCount returns how many statements the store has run since it was
+// opened (queries, inserts, updates; not transaction control).
+func (s *Store) StatementCount() int64 { return s.statements.Load() }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
 // Read returns queries that run on the read pool, outside any transaction.
-func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, now: s.now} }
+func (s *Store) Read() *Queries {
+	return &Queries{db: s.read, stmts: s.readStmts, d: s.d, now: s.now, count: &s.statements}
+}
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
@@ -94,7 +105,7 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now}); err != nil {
+	if err = fn(&Queries{tx: tx, db: s.write, stmts: s.writeStmts, d: s.d, now: s.now, count: &s.statements}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -108,9 +119,11 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 // must be constant (parameters go in args): statements are cached by text.
 type Queries struct {
 	tx    *sql.Tx // nil outside a transaction
+	db    *sql.DB // the pool, for queryDynamic outside a transaction
 	stmts *stmtCache
 	d     dialect
 	now   func() time.Time
+	count *atomic.Int64
 }
 
 // The three helpers below run a constant query. Outside a transaction they use
@@ -120,6 +133,7 @@ type Queries struct {
 // the transaction holds (SQLite has one writer connection).
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.count.Add(1)
 	var res sql.Result
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -135,6 +149,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.count.Add(1)
 	var rows *sql.Rows
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -164,6 +179,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
+	q.count.Add(1)
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
 	case err != nil:
@@ -174,6 +190,24 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 		return row{r: q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)}
 	}
 	return row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// queryDynamic runs a query whose text is built at run time (filters with a
+// variable number of conditions or values). It bypasses the statement cache
+// and the placeholder cache, which would otherwise grow with every distinct
+// text. Values must still travel as args; identifiers in the text must come
+// from a fixed list.
+func (q *Queries) queryDynamic(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.count.Add(1)
+	query = q.d.bind(query)
+	var rows *sql.Rows
+	var err error
+	if q.tx != nil {
+		rows, err = q.tx.QueryContext(ctx, query, args...)
+	} else {
+		rows, err = q.db.QueryContext(ctx, query, args...)
+	}
+	return rows, q.d.translate(err)
 }
 
 // stmtCache prepares each query text once per pool.
