@@ -220,13 +220,19 @@ func TestContactLabelsAndSearch(t *testing.T) {
 			t.Fatalf("count with label lead = %d", n)
 		}
 		// Replace, then clear.
-		_ = s.Tx(ctx, func(q *store.Queries) error { _, err := q.SetContactLabels(ctx, acct, ann.ID, []string{"Gold"}); return err })
+		_ = s.Tx(ctx, func(q *store.Queries) error {
+			_, err := q.SetContactLabels(ctx, acct, ann.ID, []string{"Gold"})
+			return err
+		})
 		labels, _ = s.Read().ContactLabels(ctx, acct, ann.ID)
 		if !slices.Equal(labels, []string{"gold"}) {
 			t.Fatalf("replaced labels = %v", labels)
 		}
 		other := newAccount(t, s, "B")
-		if err := s.Tx(ctx, func(q *store.Queries) error { _, err := q.SetContactLabels(ctx, other, ann.ID, []string{"x"}); return err }); !criachat.IsNotFound(err) {
+		if err := s.Tx(ctx, func(q *store.Queries) error {
+			_, err := q.SetContactLabels(ctx, other, ann.ID, []string{"x"})
+			return err
+		}); !criachat.IsNotFound(err) {
 			t.Fatalf("labels through another account: %v", err)
 		}
 
@@ -269,7 +275,10 @@ func TestContactFilter(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		acct := newAccount(t, s, "A")
-		at := func(y int, m time.Month, d, h int) *time.Time { v := time.Date(y, m, d, h, 0, 0, 0, time.UTC); return &v }
+		at := func(y int, m time.Month, d, h int) *time.Time {
+			v := time.Date(y, m, d, h, 0, 0, 0, time.UTC)
+			return &v
+		}
 		ann := createContact(t, s, &criachat.Contact{AccountID: acct, Name: "Ann", Email: "ann@acme.io", PhoneNumber: "+4915100000001",
 			Identifier: "A-1", LastActivityAt: at(2026, 1, 10, 23),
 			AdditionalAttributes: map[string]any{"city": "Berlin", "country_code": "DE", "company_name": "Acme GmbH"},
@@ -279,7 +288,10 @@ func TestContactFilter(t *testing.T) {
 			CustomAttributes:     map[string]any{"plan": "free", "seats": 2.0, "vip": false, "renewal": "2026-01-15"}})
 		createContact(t, s, &criachat.Contact{AccountID: acct, Name: "Cleo", Identifier: "c-3", LastActivityAt: at(2025, 12, 1, 8),
 			CustomAttributes: map[string]any{"seats": "many"}})
-		_ = s.Tx(ctx, func(q *store.Queries) error { _, err := q.SetContactLabels(ctx, acct, ann.ID, []string{"vip"}); return err })
+		_ = s.Tx(ctx, func(q *store.Queries) error {
+			_, err := q.SetContactLabels(ctx, acct, ann.ID, []string{"vip"})
+			return err
+		})
 		// Another account's contact never shows.
 		other := newAccount(t, s, "B")
 		createContact(t, s, &criachat.Contact{AccountID: other, Name: "Ann", Email: "ann@acme.io"})
@@ -447,7 +459,9 @@ func TestNotes(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := createContact(t, s, &criachat.Contact{AccountID: acct, Name: "C"})
-		add := func(n *criachat.Note) error { return s.Tx(ctx, func(q *store.Queries) error { return q.CreateNote(ctx, n) }) }
+		add := func(n *criachat.Note) error {
+			return s.Tx(ctx, func(q *store.Queries) error { return q.CreateNote(ctx, n) })
+		}
 		n1 := &criachat.Note{AccountID: acct, ContactID: c.ID, UserID: &u.ID, Content: "first"}
 		n2 := &criachat.Note{AccountID: acct, ContactID: c.ID, UserID: &gone.ID, Content: "second"}
 		if err := add(n1); err != nil {
