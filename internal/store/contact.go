@@ -199,12 +199,12 @@ func (q *Queries) SetContactLabels(ctx context.Context, accountID, contactID int
 // wins where both have a value), and the mergee is deleted. Both must belong
 // to the account. It returns the updated base.
 func (q *Queries) MergeContacts(ctx context.Context, accountID, baseID, mergeeID int64) (*criachat.Contact, error) {
-	if baseID == mergeeID {
-		return nil, criachat.Errorf(criachat.EINVALID, "A contact cannot be merged into itself")
-	}
 	base, err := q.Contact(ctx, accountID, baseID)
 	if err != nil {
 		return nil, err
+	}
+	if baseID == mergeeID {
+		return nil, criachat.Errorf(criachat.EINVALID, "A contact cannot be merged into itself")
 	}
 	mergee, err := q.Contact(ctx, accountID, mergeeID)
 	if err != nil {
