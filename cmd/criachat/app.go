@@ -26,6 +26,7 @@ type Main struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Accounts *account.Service
+	Keeper   *secret.Keeper
 
 	// Addr is the address the server listens on once Serve has started
 	// listening (useful with CRIACHAT_ADDR=127.0.0.1:0).
@@ -60,6 +61,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Log.Info("migration applied", "name", name)
 	}
 	m.Store = st
+	m.Keeper = keeper
 	m.Accounts = account.NewService(st, keeper)
 	return nil
 }
@@ -82,7 +84,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	defer m.Close()
 	srv := &http.Server{
 		Handler: api.New(api.Options{
-			Store: m.Store, Accounts: m.Accounts, Logger: m.Log,
+			Store: m.Store, Accounts: m.Accounts, Keeper: m.Keeper, Logger: m.Log,
 			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

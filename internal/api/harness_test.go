@@ -36,7 +36,7 @@ func run(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		accts := account.NewService(st, k)
-		fn(t, &env{t: t, store: st, accounts: accts, server: api.New(api.Options{Store: st, Accounts: accts, MaxBodyBytes: 64 << 10})})
+		fn(t, &env{t: t, store: st, accounts: accts, server: api.New(api.Options{Store: st, Accounts: accts, Keeper: k, MaxBodyBytes: 64 << 10})})
 	})
 }
 

@@ -44,6 +44,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("DELETE /api/v1/accounts/{account_id}/agents/{id}", s.app(s.admin(s.deleteAgent)))
 
 	// Inboxes and inbox members (reference §3.3).
+	handle("GET /api/v1/accounts/{account_id}/inboxes", s.app(s.member(s.listInboxes)))
+	handle("GET /api/v1/accounts/{account_id}/inboxes/{id}", s.app(s.member(s.showInbox)))
+	handle("POST /api/v1/accounts/{account_id}/inboxes", s.app(s.admin(s.createInbox)))
+	handle("PATCH /api/v1/accounts/{account_id}/inboxes/{id}", s.app(s.admin(s.updateInbox)))
+	handle("PUT /api/v1/accounts/{account_id}/inboxes/{id}", s.app(s.admin(s.updateInbox)))
+	handle("DELETE /api/v1/accounts/{account_id}/inboxes/{id}", s.app(s.admin(s.deleteInbox)))
+	handle("POST /api/v1/accounts/{account_id}/inboxes/{id}/reset_secret", s.app(s.admin(s.resetInboxSecret)))
+	handle("GET /api/v1/accounts/{account_id}/inboxes/{id}/assignable_agents", s.app(s.member(s.listInboxAssignableAgents)))
+	handle("GET /api/v1/accounts/{account_id}/inbox_members/{inbox_id}", s.app(s.member(s.listInboxMembers)))
+	handle("POST /api/v1/accounts/{account_id}/inbox_members", s.app(s.admin(s.addInboxMembers)))
+	handle("PATCH /api/v1/accounts/{account_id}/inbox_members", s.app(s.admin(s.setInboxMembers)))
+	handle("DELETE /api/v1/accounts/{account_id}/inbox_members", s.app(s.admin(s.removeInboxMembers)))
+	handle("GET /api/v1/accounts/{account_id}/assignable_agents", s.app(s.member(s.listAssignableAgents)))
 
 	// Labels, teams, canned responses, custom attributes, custom filters (reference §3.7).
 

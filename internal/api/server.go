@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -19,8 +20,10 @@ const Version = "4.15.1"
 
 // Options configure a Server.
 type Options struct {
-	Store        *store.Store
-	Accounts     *account.Service
+	Store    *store.Store
+	Accounts *account.Service
+	// Keeper seals and opens stored secrets (inbox HMAC tokens and webhook secrets).
+	Keeper       *secret.Keeper
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	// BuildVersion is CriaChat's own version, reported by GET /health.
@@ -31,6 +34,7 @@ type Options struct {
 type Server struct {
 	store    *store.Store
 	accounts *account.Service
+	keeper   *secret.Keeper
 	log      *slog.Logger
 	maxBody  int64
 	metrics  *metrics
@@ -43,7 +47,7 @@ type Server struct {
 // New returns a server with its routes registered.
 func New(o Options) *Server {
 	s := &Server{
-		store: o.Store, accounts: o.Accounts, log: o.Logger, maxBody: o.MaxBodyBytes,
+		store: o.Store, accounts: o.Accounts, keeper: o.Keeper, log: o.Logger, maxBody: o.MaxBodyBytes,
 		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
 	}
 	if s.maxBody <= 0 {

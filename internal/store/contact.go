@@ -34,14 +34,6 @@ func (s *contactScan) contact() *criachat.Contact {
 	return &c
 }
 
-// nullText stores "" as NULL, so that unset unique columns do not collide.
-func nullText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // checkContact validates c, checking its email, identifier and phone number
 // are free in the account.
 func (q *Queries) checkContact(ctx context.Context, c *criachat.Contact) error {
@@ -49,7 +41,7 @@ func (q *Queries) checkContact(ctx context.Context, c *criachat.Contact) error {
 	if c.Email != "" || c.Identifier != "" || c.PhoneNumber != "" {
 		rows, err := q.query(ctx, `SELECT c.email, c.identifier, c.phone_number FROM contacts c
 			WHERE c.account_id = ? AND c.id <> ? AND (c.email = ? OR c.identifier = ? OR c.phone_number = ?)`,
-			c.AccountID, c.ID, nullText(c.Email), nullText(c.Identifier), nullText(c.PhoneNumber))
+			c.AccountID, c.ID, emptyNull(c.Email), emptyNull(c.Identifier), emptyNull(c.PhoneNumber))
 		if err != nil {
 			return err
 		}
@@ -97,7 +89,7 @@ func (q *Queries) CreateContact(ctx context.Context, c *criachat.Contact) error 
 	err := q.queryRow(ctx, `INSERT INTO contacts (account_id, name, email, phone_number, identifier, blocked,
 		additional_attributes, custom_attributes, contact_type, last_activity_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		c.AccountID, c.Name, nullText(c.Email), nullText(c.PhoneNumber), nullText(c.Identifier), c.Blocked,
+		c.AccountID, c.Name, emptyNull(c.Email), emptyNull(c.PhoneNumber), emptyNull(c.Identifier), c.Blocked,
 		jsonText(c.AdditionalAttributes), jsonText(c.CustomAttributes), c.ContactType, nullMicros(c.LastActivityAt),
 		micros(now), micros(now)).Scan(&c.ID)
 	switch err = q.d.translate(err); {
@@ -132,7 +124,7 @@ func (q *Queries) UpdateContact(ctx context.Context, c *criachat.Contact) error 
 	res, err := q.exec(ctx, `UPDATE contacts SET name = ?, email = ?, phone_number = ?, identifier = ?, blocked = ?,
 		additional_attributes = ?, custom_attributes = ?, contact_type = ?, last_activity_at = ?, updated_at = ?
 		WHERE account_id = ? AND id = ?`,
-		c.Name, nullText(c.Email), nullText(c.PhoneNumber), nullText(c.Identifier), c.Blocked,
+		c.Name, emptyNull(c.Email), emptyNull(c.PhoneNumber), emptyNull(c.Identifier), c.Blocked,
 		jsonText(c.AdditionalAttributes), jsonText(c.CustomAttributes), c.ContactType, nullMicros(c.LastActivityAt),
 		micros(c.UpdatedAt), c.AccountID, c.ID)
 	if errors.Is(err, ErrUnique) {

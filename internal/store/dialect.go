@@ -42,6 +42,10 @@ type dialect interface {
 	// It returns an SQL expression and the arguments of its placeholders: the
 	// key travels as an argument, never in the SQL text.
 	jsonValue(col, key string, kind jsonKind) (string, []any)
+	// idSet is a subquery yielding the integers of a JSON array bound to its
+	// one placeholder (see idsJSON), so that "x IN (…)" over a list of any
+	// length stays one constant, cached statement.
+	idSet() string
 }
 
 // jsonKind is the SQL type a JSON value is read as by dialect.jsonValue.
@@ -144,6 +148,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // forUpdate is empty: a SQLite write transaction already excludes every other writer.
 func (sqliteDialect) forUpdate() string { return "" }
 
+func (sqliteDialect) idSet() string { return `SELECT value FROM json_each(?)` }
+
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
@@ -225,6 +231,10 @@ func (postgresDialect) migrations() fs.FS {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+func (postgresDialect) idSet() string {
+	return `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(CAST(? AS TEXT) AS JSONB))`
+}
 
 // lockMigrations takes a transaction-scoped advisory lock so that several
 // processes starting together on one database migrate one after another.

@@ -63,3 +63,28 @@ func jsonMap[T any](raw []byte) map[string]T {
 // timePrecision is what a stored time keeps; values are truncated to it before
 // they are written so that the caller's copy equals what a later read returns.
 const timePrecision = time.Microsecond
+
+// idsJSON encodes ids for the placeholder of the dialect's idSet subquery.
+func idsJSON(ids []int64) string {
+	b, _ := json.Marshal(ids)
+	if ids == nil {
+		return "[]"
+	}
+	return string(b)
+}
+
+// nullText stores an optional string.
+func nullText(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// optText reads an optional string.
+func optText(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
