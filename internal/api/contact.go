@@ -469,12 +469,15 @@ type contactCreatedJSON struct {
 	Payload struct {
 		Contact      contactJSON `json:"contact"`
 		ContactInbox struct {
-			Inbox    any     `json:"inbox"`
-			SourceID *string `json:"source_id"`
+			Inbox    *inboxRawJSON `json:"inbox"`
+			SourceID *string       `json:"source_id"`
 		} `json:"contact_inbox"`
 	} `json:"payload"`
 }
 
+// createContact creates a contact and, with inbox_id, its contact inbox in
+// that inbox of the account (source_id given or generated, reference §6.4),
+// in one transaction: a refused contact inbox creates no contact.
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 	var p contactParams
 	if err := decode(r, "", &p); err != nil {
@@ -487,6 +490,18 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 		p.apply(c)
 		if err := q.CreateContact(ctx, c); err != nil {
 			return err
+		}
+		if p.InboxID != nil && *p.InboxID != 0 {
+			in, err := q.Inbox(ctx, c.AccountID, int64(*p.InboxID))
+			if err != nil {
+				return err
+			}
+			ci, err := buildContactInbox(ctx, q, c, in, p.SourceID, false)
+			if err != nil {
+				return err
+			}
+			raw := presentInboxRaw(in)
+			out.Payload.ContactInbox.Inbox, out.Payload.ContactInbox.SourceID = &raw, &ci.SourceID
 		}
 		j, err := s.presentOneContact(ctx, q, c, true)
 		out.Payload.Contact = j

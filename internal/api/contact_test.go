@@ -33,16 +33,6 @@ func (e *env) newContact(a tenant, body map[string]any) int64 {
 	return res.num("payload", "contact", "id")
 }
 
-// idsOf returns the ids of the payload array.
-func idsOf(res response) []int64 {
-	list, _ := res.get("payload").([]any)
-	out := []int64{}
-	for i := range list {
-		out = append(out, res.num("payload", i, "id"))
-	}
-	return out
-}
-
 // TestCreateContact: POST /contacts answers {"payload":{"contact":…,"contact_inbox":…}}
 // with the contact object of §3.4; the email is stored lowercased.
 func TestCreateContact(t *testing.T) {
@@ -53,9 +43,7 @@ func TestCreateContact(t *testing.T) {
 			"additional_attributes": map[string]any{"city": "Lisbon"}, "custom_attributes": map[string]any{"plan": "pro"},
 			"avatar_url": "https://example.com/a.png",
 		}).expect(t, http.StatusOK)
-		if got := agentObjKeys(res, "payload", "contact"); !slices.Equal(got, contactKeys) {
-			t.Fatalf("contact keys = %v, want %v", got, contactKeys)
-		}
+		checkKeys(t, "contact", rawAt(t, res.Raw, "payload", "contact"), contactKeyOrder)
 		if res.str("payload", "contact", "email") != "jane@example.com" || res.str("payload", "contact", "name") != "Jane Roe" ||
 			res.str("payload", "contact", "availability_status") != "offline" || res.str("payload", "contact", "thumbnail") != "" ||
 			res.get("payload", "contact", "blocked") != false || res.str("payload", "contact", "custom_attributes", "plan") != "pro" ||
@@ -182,6 +170,8 @@ func TestContactLastActivity(t *testing.T) {
 			t.Fatal(err)
 		}
 		res = e.do("GET", contactPath(a, id), a.Token, nil).expect(t, http.StatusOK)
+		checkKeys(t, "contact", rawAt(t, res.Raw, "payload"), []string{"additional_attributes", "availability_status", "email", "id",
+			"name", "phone_number", "blocked", "identifier", "thumbnail", "custom_attributes", "last_activity_at", "created_at", "contact_inboxes"})
 		if res.num("payload", "last_activity_at") != at.Unix() {
 			t.Fatalf("last_activity_at = %v", res.get("payload", "last_activity_at"))
 		}
@@ -204,8 +194,8 @@ func TestListContacts(t *testing.T) {
 		ids = append(ids, phoneOnly, idOnly)
 
 		res := e.do("GET", contactsPath(a), a.Token, nil).expect(t, http.StatusOK)
-		if res.num("meta", "count") != 19 || res.get("meta", "current_page") != 1.0 || len(idsOf(res)) != 15 {
-			t.Fatalf("page 1 meta = %v, %d rows", res.get("meta"), len(idsOf(res)))
+		if res.num("meta", "count") != 19 || res.get("meta", "current_page") != 1.0 || len(payloadIDs(res)) != 15 {
+			t.Fatalf("page 1 meta = %v, %d rows", res.get("meta"), len(payloadIDs(res)))
 		}
 		if got := agentObjKeys(res, "meta"); !slices.Equal(got, []string{"count", "current_page"}) {
 			t.Fatalf("meta keys = %v", got)
@@ -217,10 +207,10 @@ func TestListContacts(t *testing.T) {
 		if page2.get("meta", "current_page") != 2.0 || page2.num("meta", "count") != 19 {
 			t.Fatalf("page 2 meta = %v", page2.get("meta"))
 		}
-		if got := append(idsOf(res), idsOf(page2)...); !slices.Equal(got, ids) {
+		if got := append(payloadIDs(res), payloadIDs(page2)...); !slices.Equal(got, ids) {
 			t.Fatalf("pages = %v, want %v (anonymous contact excluded, id order)", got, ids)
 		}
-		if len(idsOf(e.do("GET", contactsPath(a)+"?page=3", a.Token, nil).expect(t, http.StatusOK))) != 0 {
+		if len(payloadIDs(e.do("GET", contactsPath(a)+"?page=3", a.Token, nil).expect(t, http.StatusOK))) != 0 {
 			t.Fatal("page 3 not empty")
 		}
 		if e.do("GET", contactsPath(a)+"?page=0", a.Token, nil).get("meta", "current_page") != 1.0 {
@@ -236,14 +226,14 @@ func TestListContacts(t *testing.T) {
 			t.Fatalf("sort=email = %s", res.Raw)
 		}
 		last := e.do("GET", contactsPath(a)+"?sort=email&page=2", a.Token, nil)
-		if n := len(idsOf(last)); n != 4 || last.get("payload", 3, "email") != nil {
+		if n := len(payloadIDs(last)); n != 4 || last.get("payload", 3, "email") != nil {
 			t.Fatalf("emails last on ascending sort: %s", last.Raw)
 		}
 		// labels[] keeps contacts with any of the labels.
 		e.do("POST", contactPath(a, ids[3])+"/labels", a.Token, map[string]any{"labels": []string{"vip"}}).expect(t, http.StatusOK)
 		e.do("POST", contactPath(a, ids[5])+"/labels", a.Token, map[string]any{"labels": []string{"lead"}}).expect(t, http.StatusOK)
 		res = e.do("GET", contactsPath(a)+"?labels[]=VIP&labels[]=lead", a.Token, nil).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{ids[3], ids[5]}) || res.num("meta", "count") != 2 {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{ids[3], ids[5]}) || res.num("meta", "count") != 2 {
 			t.Fatalf("labels[] = %v (count %d)", got, res.num("meta", "count"))
 		}
 		res = e.do("GET", contactsPath(a)+"?include_contact_inboxes=false", a.Token, nil).expect(t, http.StatusOK)
@@ -270,24 +260,24 @@ func TestSearchContacts(t *testing.T) {
 		phone := e.newContact(a, map[string]any{"name": "y", "phone_number": "+15559990000"})
 		ident := e.newContact(a, map[string]any{"name": "z", "identifier": "ZED-7"})
 		res := e.do("GET", contactsPath(a)+"/search?q=ZeD", a.Token, nil).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{anon, mail, ident}) {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{anon, mail, ident}) {
 			t.Fatalf("search zed = %v", got)
 		}
 		if res.num("meta", "count") != 3 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 1.0 {
 			t.Fatalf("meta = %v", res.get("meta"))
 		}
-		if got := idsOf(e.do("GET", contactsPath(a)+"/search?q="+url.QueryEscape("+1555999"), a.Token, nil)); !slices.Equal(got, []int64{phone}) {
+		if got := payloadIDs(e.do("GET", contactsPath(a)+"/search?q="+url.QueryEscape("+1555999"), a.Token, nil)); !slices.Equal(got, []int64{phone}) {
 			t.Fatalf("search phone = %v", got)
 		}
 		for i := 0; i < 16; i++ {
 			e.newContact(a, map[string]any{"name": "bulk " + itoa(int64(i))})
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk", a.Token, nil).expect(t, http.StatusOK)
-		if len(idsOf(res)) != 15 || res.num("meta", "count") != 15 || res.get("meta", "has_more") != true {
+		if len(payloadIDs(res)) != 15 || res.num("meta", "count") != 15 || res.get("meta", "has_more") != true {
 			t.Fatalf("page 1 meta = %v", res.get("meta"))
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk&page=2", a.Token, nil).expect(t, http.StatusOK)
-		if len(idsOf(res)) != 1 || res.num("meta", "count") != 1 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 2.0 {
+		if len(payloadIDs(res)) != 1 || res.num("meta", "count") != 1 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 2.0 {
 			t.Fatalf("page 2 meta = %v", res.get("meta"))
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk&sort=-name", a.Token, nil).expect(t, http.StatusOK)
@@ -315,27 +305,27 @@ func TestFilterContacts(t *testing.T) {
 			return e.do("POST", path, a.Token, map[string]any{"payload": rows})
 		}
 		res := filter(cond("name", "equal_to", []string{"ann"}, nil)).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{ann}) || res.num("meta", "count") != 1 || res.get("meta", "current_page") != 1.0 {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{ann}) || res.num("meta", "count") != 1 || res.get("meta", "current_page") != 1.0 {
 			t.Fatalf("name = ann: %s", res.Raw)
 		}
 		if got := agentObjKeys(res, "payload", 0); !slices.Equal(got, contactKeys) {
 			t.Fatalf("filter item keys = %v", got)
 		}
 		res = filter(cond("email", "contains", []string{"acme"}, "AND"), cond("city", "equal_to", []string{"boston"}, nil)).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{bob}) {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{bob}) {
 			t.Fatalf("AND = %v", got)
 		}
 		res = filter(cond("name", "equal_to", []string{"cleo"}, "or"), cond("blocked", "equal_to", []bool{true}, nil)).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{bob, cleo}) {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{bob, cleo}) {
 			t.Fatalf("OR = %v", got)
 		}
 		res = filter(map[string]any{"attribute_key": "seats", "filter_operator": "is_greater_than", "values": []int{5},
 			"custom_attribute_type": "contact_attribute", "query_operator": nil}).expect(t, http.StatusOK)
-		if got := idsOf(res); !slices.Equal(got, []int64{ann}) {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{ann}) {
 			t.Fatalf("custom seats > 5 = %v", got)
 		}
 		res = filter(cond("phone_number", "equal_to", "4915100000000", nil)).expect(t, http.StatusOK) // a scalar value works too
-		if got := idsOf(res); !slices.Equal(got, []int64{cleo}) {
+		if got := payloadIDs(res); !slices.Equal(got, []int64{cleo}) {
 			t.Fatalf("phone = %v", got)
 		}
 		// Page in the body, 15 per page.
@@ -343,8 +333,8 @@ func TestFilterContacts(t *testing.T) {
 			e.newContact(a, map[string]any{"name": "bulk", "email": "bulk" + itoa(int64(i)) + "@acme.io"})
 		}
 		res = e.do("POST", path, a.Token, map[string]any{"payload": []any{cond("email", "contains", []string{"acme"}, nil)}, "page": 2}).expect(t, http.StatusOK)
-		if res.num("meta", "count") != 17 || res.get("meta", "current_page") != 2.0 || len(idsOf(res)) != 2 {
-			t.Fatalf("page 2 = %v, %d rows", res.get("meta"), len(idsOf(res)))
+		if res.num("meta", "count") != 17 || res.get("meta", "current_page") != 2.0 || len(payloadIDs(res)) != 2 {
+			t.Fatalf("page 2 = %v, %d rows", res.get("meta"), len(payloadIDs(res)))
 		}
 
 		allowedKeys := "name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked"
@@ -490,8 +480,9 @@ func TestMergeContacts(t *testing.T) {
 		a := e.setup("Acme", "ann@acme.io")
 		agent := e.addAgent(a, "agent@acme.io", "agent")
 		base := e.newContact(a, map[string]any{"name": "Base", "email": "base@example.com", "custom_attributes": map[string]any{"plan": "pro"}})
+		inbox := newAPIInbox(t, e, a, "Support").num("id")
 		mergee := e.newContact(a, map[string]any{"name": "Mergee", "email": "m@example.com", "phone_number": "+15550001111",
-			"custom_attributes": map[string]any{"plan": "free", "seats": 4}})
+			"custom_attributes": map[string]any{"plan": "free", "seats": 4}, "inbox_id": inbox, "source_id": "mergee-src"})
 		e.do("POST", contactPath(a, mergee)+"/labels", a.Token, map[string]any{"labels": []string{"lead"}}).expect(t, http.StatusOK)
 		e.do("POST", contactPath(a, mergee)+"/notes", a.Token, map[string]any{"content": "hello"}).expect(t, http.StatusOK)
 		path := "/api/v1/accounts/" + itoa(a.AccountID) + "/actions/contact_merge"
@@ -508,6 +499,9 @@ func TestMergeContacts(t *testing.T) {
 			t.Fatalf("merged = %s", res.Raw)
 		}
 		e.do("GET", contactPath(a, mergee), a.Token, nil).expect(t, http.StatusNotFound)
+		if show := e.do("GET", contactPath(a, base), a.Token, nil); show.str("payload", "contact_inboxes", 0, "source_id") != "mergee-src" {
+			t.Fatalf("contact inboxes after merge = %s", show.Raw)
+		}
 		e.do("GET", contactPath(a, base)+"/labels", a.Token, nil).expect(t, http.StatusOK).body(t, `{"payload":["lead"]}`)
 		if notes := e.do("GET", contactPath(a, base)+"/notes", a.Token, nil); notes.str(0, "content") != "hello" {
 			t.Fatalf("notes after merge = %s", notes.Raw)
@@ -574,7 +568,7 @@ func TestContactTenancy(t *testing.T) {
 			e.do("POST", contactsPath(a)+"/filter", a.Token, map[string]any{"payload": []any{map[string]any{
 				"attribute_key": "email", "filter_operator": "contains", "values": []string{"beta"}}}}),
 		} {
-			for _, id := range idsOf(res) {
+			for _, id := range payloadIDs(res) {
 				if id == theirs {
 					t.Fatalf("B's contact listed in A: %s", res.Raw)
 				}

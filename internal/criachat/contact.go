@@ -297,3 +297,46 @@ func (n *Note) Validate() error {
 	}
 	return nil
 }
+
+// ContactInbox is a contact's identity in one inbox: source_id is how the
+// channel names the contact (unique per inbox), pubsub_token names its
+// realtime stream in the Client and Widget APIs.
+type ContactInbox struct {
+	ID           int64
+	AccountID    int64
+	ContactID    int64
+	InboxID      int64
+	SourceID     string
+	HMACVerified bool
+	PubsubToken  string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MaxSourceIDLength bounds a source_id.
+const MaxSourceIDLength = 255
+
+// Validate checks a contact inbox before it is stored.
+func (ci *ContactInbox) Validate() error {
+	switch {
+	case strings.TrimSpace(ci.SourceID) == "":
+		return Invalid("Source can't be blank", "source_id")
+	case len(ci.SourceID) > MaxSourceIDLength:
+		return Invalid("Source is too long (maximum is 255 characters)", "source_id")
+	}
+	return nil
+}
+
+// MsgSourceTaken is the error for a source_id another contact inbox of the inbox has.
+const MsgSourceTaken = "Source has already been taken"
+
+// SourceIDFor is the source_id a new contact inbox gets when none is given
+// (reference §6.4, ContactInboxBuilder): a UUID for API and web widget inboxes,
+// the only channel types CriaChat has. newUUID supplies the UUID.
+func SourceIDFor(t ChannelType, newUUID func() string) (string, error) {
+	switch t {
+	case ChannelAPI, ChannelWebWidget:
+		return newUUID(), nil
+	}
+	return "", Errorf(EINVALID, "Unsupported operation for this channel: %s", t)
+}

@@ -232,5 +232,6 @@ func (q *Queries) MergeContacts(ctx context.Context, accountID, baseID, mergeeID
 // (third argument) to the base (first argument) within the account (second).
 // Conversations and messages join this list when their tables exist.
 var mergeStatements = []string{
+	`UPDATE contact_inboxes SET contact_id = ? WHERE account_id = ? AND contact_id = ?`,
 	`UPDATE notes SET contact_id = ? WHERE account_id = ? AND contact_id = ?`,
 }

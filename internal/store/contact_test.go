@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -515,3 +516,81 @@ func TestNotes(t *testing.T) {
 		}
 	})
 }
+
+func TestContactInboxes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newInboxFixture(t, s)
+		ann := createContact(t, s, &criachat.Contact{AccountID: f.a.ID, Name: "Ann"})
+		bob := createContact(t, s, &criachat.Contact{AccountID: f.a.ID, Name: "Bob"})
+		foreign := createContact(t, s, &criachat.Contact{AccountID: f.b.ID, Name: "Foreign"})
+		add := func(ci *criachat.ContactInbox) error {
+			return s.Tx(ctx, func(q *store.Queries) error { return q.CreateContactInbox(ctx, ci) })
+		}
+		n := 0
+		ci := func(acct, contact, inbox int64, source string) *criachat.ContactInbox {
+			n++
+			return &criachat.ContactInbox{AccountID: acct, ContactID: contact, InboxID: inbox, SourceID: source, PubsubToken: "pt-" + itoa(n)}
+		}
+		first := ci(f.a.ID, ann.ID, f.apiIn.ID, "src-1")
+		if err := add(first); err != nil || first.ID == 0 {
+			t.Fatalf("create: %v", err)
+		}
+		if err := add(ci(f.a.ID, ann.ID, f.widget.ID, "w-1")); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(ci(f.a.ID, bob.ID, f.apiIn.ID, "src-2")); err != nil {
+			t.Fatal(err)
+		}
+		// The same source_id in another inbox is fine; in the same inbox it is taken.
+		if err := add(ci(f.a.ID, bob.ID, f.widget.ID, "src-1")); err != nil {
+			t.Fatal(err)
+		}
+		recordInvalid(t, add(ci(f.a.ID, bob.ID, f.apiIn.ID, "src-1")), "Source has already been taken", "source_id")
+		recordInvalid(t, add(ci(f.a.ID, bob.ID, f.apiIn.ID, " ")), "Source can't be blank", "source_id")
+		// Records of two tenants can never be joined.
+		if err := add(ci(f.a.ID, ann.ID, f.bIn.ID, "x")); !criachat.IsNotFound(err) {
+			t.Fatalf("another account's inbox: %v", err)
+		}
+		if err := add(ci(f.a.ID, foreign.ID, f.apiIn.ID, "y")); !criachat.IsNotFound(err) {
+			t.Fatalf("another account's contact: %v", err)
+		}
+		if err := add(ci(f.b.ID, foreign.ID, f.apiIn.ID, "z")); !criachat.IsNotFound(err) {
+			t.Fatalf("contact of B in A's inbox: %v", err)
+		}
+		list, err := s.Read().ContactInboxesOf(ctx, f.a.ID, []int64{ann.ID, bob.ID, foreign.ID})
+		if err != nil || len(list) != 4 {
+			t.Fatalf("ContactInboxesOf = %d, %v", len(list), err)
+		}
+		if list[0].SourceID != "src-1" || list[0].Inbox.Name != "Support API" || list[1].Inbox.ID != f.widget.ID || list[2].ContactID != bob.ID {
+			t.Fatalf("ContactInboxesOf = %+v %+v", list[0], list[1])
+		}
+		if none, _ := s.Read().ContactInboxesOf(ctx, f.b.ID, []int64{ann.ID}); len(none) != 0 {
+			t.Fatalf("A's contact inboxes through B: %v", none)
+		}
+		got, err := s.Read().ContactInboxBySource(ctx, f.a.ID, f.apiIn.ID, "src-2")
+		if err != nil || got.ContactID != bob.ID {
+			t.Fatalf("by source = %+v, %v", got, err)
+		}
+		if _, err := s.Read().ContactInboxBySource(ctx, f.b.ID, f.apiIn.ID, "src-2"); !criachat.IsNotFound(err) {
+			t.Fatalf("by source through B: %v", err)
+		}
+		// A merge moves the contact inboxes; deleting an inbox removes its contact inboxes.
+		if err := s.Tx(ctx, func(q *store.Queries) error { _, err := q.MergeContacts(ctx, f.a.ID, ann.ID, bob.ID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		list, _ = s.Read().ContactInboxesOf(ctx, f.a.ID, []int64{ann.ID})
+		if len(list) != 4 {
+			t.Fatalf("after merge ann has %d contact inboxes", len(list))
+		}
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.DeleteInbox(ctx, f.a.ID, f.widget.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		list, _ = s.Read().ContactInboxesOf(ctx, f.a.ID, []int64{ann.ID})
+		if len(list) != 2 {
+			t.Fatalf("after inbox delete ann has %d contact inboxes", len(list))
+		}
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
