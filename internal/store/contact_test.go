@@ -594,3 +594,35 @@ func TestContactInboxes(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestConcurrentDuplicateContacts: concurrent creates of one email end with
+// one contact and RecordInvalid errors for the others, never a driver error
+// (on PostgreSQL the uniqueness check can race; the insert's ON CONFLICT
+// catches it).
+func TestConcurrentDuplicateContacts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acct := newAccount(t, s, "A")
+		const n = 8
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				errs <- s.Tx(ctx, func(q *store.Queries) error {
+					return q.CreateContact(ctx, &criachat.Contact{AccountID: acct, Email: "same@x.io"})
+				})
+			}()
+		}
+		created := 0
+		for i := 0; i < n; i++ {
+			err := <-errs
+			if err == nil {
+				created++
+				continue
+			}
+			recordInvalid(t, err, "Email has already been taken", "email")
+		}
+		if created != 1 {
+			t.Fatalf("%d contacts created, want 1", created)
+		}
+	})
+}
