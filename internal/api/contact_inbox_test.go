@@ -52,9 +52,9 @@ func TestCreateContactWithInbox(t *testing.T) {
 		theirs := newAPIInbox(t, e, b, "Theirs").num("id")
 
 		res := e.do("POST", contactsPath(a), a.Token, map[string]any{"name": "Jane", "email": "jane@example.com", "inbox_id": api}).expect(t, http.StatusOK)
-		checkKeys(t, "contact", rawAt(t, res.Raw, "payload", "contact"), contactKeyOrder)
-		checkKeys(t, "contact_inbox", rawAt(t, res.Raw, "payload", "contact_inbox"), []string{"inbox", "source_id"})
-		checkKeys(t, "contact_inbox.inbox", rawAt(t, res.Raw, "payload", "contact_inbox", "inbox"), rawInboxKeys)
+		checkKeyOrder(t, "contact", rawAt(t, res.Raw, "payload", "contact"), contactKeyOrder)
+		checkKeyOrder(t, "contact_inbox", rawAt(t, res.Raw, "payload", "contact_inbox"), []string{"inbox", "source_id"})
+		checkKeyOrder(t, "contact_inbox.inbox", rawAt(t, res.Raw, "payload", "contact_inbox", "inbox"), rawInboxKeys)
 		source := res.str("payload", "contact_inbox", "source_id")
 		if !uuidRE.MatchString(source) {
 			t.Fatalf("generated source_id %q is not a UUID (§6.4)", source)
@@ -79,8 +79,8 @@ func TestCreateContactWithInbox(t *testing.T) {
 			}
 		}
 		_ = json.Unmarshal([]byte(res.Raw), &ci)
-		checkKeys(t, "contact inbox", ci.Payload.Contact.ContactInboxes[0], []string{"source_id", "inbox"})
-		checkKeys(t, "slim inbox", rawAt(t, string(ci.Payload.Contact.ContactInboxes[0]), "inbox"), slimInboxKeys)
+		checkKeyOrder(t, "contact inbox", ci.Payload.Contact.ContactInboxes[0], []string{"source_id", "inbox"})
+		checkKeyOrder(t, "slim inbox", rawAt(t, string(ci.Payload.Contact.ContactInboxes[0]), "inbox"), slimInboxKeys)
 
 		// A given source_id is kept; a widget inbox works the same way.
 		res = e.do("POST", contactsPath(a), a.Token, map[string]any{"name": "Joe", "inbox_id": widget, "source_id": "visitor-7"}).expect(t, http.StatusOK)
@@ -115,8 +115,8 @@ func TestAddContactInbox(t *testing.T) {
 		path := contactPath(a, id) + "/contact_inboxes"
 
 		res := e.do("POST", path, a.Token, map[string]any{"inbox_id": api}).expect(t, http.StatusOK)
-		checkKeys(t, "contact inbox", []byte(res.Raw), []string{"source_id", "inbox"})
-		checkKeys(t, "slim inbox", rawAt(t, res.Raw, "inbox"), slimInboxKeys)
+		checkKeyOrder(t, "contact inbox", []byte(res.Raw), []string{"source_id", "inbox"})
+		checkKeyOrder(t, "slim inbox", rawAt(t, res.Raw, "inbox"), slimInboxKeys)
 		if !uuidRE.MatchString(res.str("source_id")) || res.num("inbox", "id") != api || res.get("inbox", "provider") != nil {
 			t.Fatalf("contact inbox = %s", res.Raw)
 		}
@@ -137,7 +137,7 @@ func TestAddContactInbox(t *testing.T) {
 		// An agent needs to be a member of the inbox (member*).
 		agent := e.addAgent(a, "agent@acme.io", "agent")
 		e.do("POST", path, agent, map[string]any{"inbox_id": api}).expect(t, http.StatusUnauthorized).body(t, bodyNotAuthorized)
-		e.do("POST", membersPath(a), a.Token, map[string]any{"inbox_id": api, "user_ids": []int64{agentID(t, e, a, "agent@acme.io")}}).expect(t, http.StatusOK)
+		e.do("POST", inboxMembersPath(a), a.Token, map[string]any{"inbox_id": api, "user_ids": []int64{agentIDByEmail(t, e, a, "agent@acme.io")}}).expect(t, http.StatusOK)
 		e.do("POST", path, agent, map[string]any{"inbox_id": api}).expect(t, http.StatusOK)
 	})
 }
@@ -152,7 +152,7 @@ func TestFilterContactInboxes(t *testing.T) {
 		e.newContact(b, map[string]any{"name": "Theirs", "inbox_id": theirs, "source_id": "s-1"})
 		path := "/api/v1/accounts/" + itoa(a.AccountID) + "/contact_inboxes/filter"
 		res := e.do("POST", path, a.Token, map[string]any{"inbox_id": api, "source_id": "s-1"}).expect(t, http.StatusOK)
-		checkKeys(t, "contact", []byte(res.Raw), contactKeyOrder)
+		checkKeyOrder(t, "contact", []byte(res.Raw), contactKeyOrder)
 		if res.num("id") != id || res.str("contact_inboxes", 0, "source_id") != "s-1" {
 			t.Fatalf("filter = %s", res.Raw)
 		}
@@ -178,12 +178,12 @@ func TestContactableInboxes(t *testing.T) {
 		e.do("POST", contactPath(a, id)+"/contact_inboxes", a.Token, map[string]any{"inbox_id": widget, "source_id": "w"}).expect(t, http.StatusOK)
 		path := contactPath(a, id) + "/contactable_inboxes"
 		res := e.do("GET", path, a.Token, nil).expect(t, http.StatusOK)
-		entries := rawPayload(t, res)
+		entries := rawPayloadOf(t, res)
 		if len(entries) != 3 {
 			t.Fatalf("contactable inboxes = %s (the widget without a contact inbox is left out)", res.Raw)
 		}
-		checkKeys(t, "entry", entries[0], []string{"inbox", "source_id"})
-		checkKeys(t, "inbox", rawAt(t, string(entries[0]), "inbox"), slimInboxKeys)
+		checkKeyOrder(t, "entry", entries[0], []string{"inbox", "source_id"})
+		checkKeyOrder(t, "inbox", rawAt(t, string(entries[0]), "inbox"), slimInboxKeys)
 		got := []int64{res.num("payload", 0, "inbox", "id"), res.num("payload", 1, "inbox", "id"), res.num("payload", 2, "inbox", "id")}
 		if !slices.Equal(got, []int64{api, widget, api2}) {
 			t.Fatalf("inboxes = %v, want %v", got, []int64{api, widget, api2})
@@ -195,9 +195,9 @@ func TestContactableInboxes(t *testing.T) {
 		// An agent sees only the inboxes they are a member of.
 		agent := e.addAgent(a, "agent@acme.io", "agent")
 		e.do("GET", path, agent, nil).expect(t, http.StatusOK).body(t, `{"payload":[]}`)
-		e.do("POST", membersPath(a), a.Token, map[string]any{"inbox_id": api2, "user_ids": []int64{agentID(t, e, a, "agent@acme.io")}}).expect(t, http.StatusOK)
+		e.do("POST", inboxMembersPath(a), a.Token, map[string]any{"inbox_id": api2, "user_ids": []int64{agentIDByEmail(t, e, a, "agent@acme.io")}}).expect(t, http.StatusOK)
 		res = e.do("GET", path, agent, nil).expect(t, http.StatusOK)
-		if ids := []int64{res.num("payload", 0, "inbox", "id")}; len(rawPayload(t, res)) != 1 || ids[0] != api2 {
+		if ids := []int64{res.num("payload", 0, "inbox", "id")}; len(rawPayloadOf(t, res)) != 1 || ids[0] != api2 {
 			t.Fatalf("agent's contactable inboxes = %s", res.Raw)
 		}
 		theirs := e.newContact(b, map[string]any{"name": "Theirs"})
@@ -220,9 +220,9 @@ func TestContactInboxesBatchLoaded(t *testing.T) {
 			e.do("POST", contactPath(b, id)+"/contact_inboxes", b.Token, map[string]any{"inbox_id": inB2}).expect(t, http.StatusOK)
 		}
 		cost := func(tn tenant, path string) (int64, response) {
-			before := e.store.StatementCount()
+			before := e.store.QueryCount()
 			res := e.do("GET", path, tn.Token, nil).expect(t, http.StatusOK)
-			return e.store.StatementCount() - before, res
+			return e.store.QueryCount() - before, res
 		}
 		one, _ := cost(a, contactsPath(a))
 		fifteen, res := cost(b, contactsPath(b))

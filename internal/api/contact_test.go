@@ -43,7 +43,7 @@ func TestCreateContact(t *testing.T) {
 			"additional_attributes": map[string]any{"city": "Lisbon"}, "custom_attributes": map[string]any{"plan": "pro"},
 			"avatar_url": "https://example.com/a.png",
 		}).expect(t, http.StatusOK)
-		checkKeys(t, "contact", rawAt(t, res.Raw, "payload", "contact"), contactKeyOrder)
+		checkKeyOrder(t, "contact", rawAt(t, res.Raw, "payload", "contact"), contactKeyOrder)
 		if res.str("payload", "contact", "email") != "jane@example.com" || res.str("payload", "contact", "name") != "Jane Roe" ||
 			res.str("payload", "contact", "availability_status") != "offline" || res.str("payload", "contact", "thumbnail") != "" ||
 			res.get("payload", "contact", "blocked") != false || res.str("payload", "contact", "custom_attributes", "plan") != "pro" ||
@@ -170,7 +170,7 @@ func TestContactLastActivity(t *testing.T) {
 			t.Fatal(err)
 		}
 		res = e.do("GET", contactPath(a, id), a.Token, nil).expect(t, http.StatusOK)
-		checkKeys(t, "contact", rawAt(t, res.Raw, "payload"), []string{"additional_attributes", "availability_status", "email", "id",
+		checkKeyOrder(t, "contact", rawAt(t, res.Raw, "payload"), []string{"additional_attributes", "availability_status", "email", "id",
 			"name", "phone_number", "blocked", "identifier", "thumbnail", "custom_attributes", "last_activity_at", "created_at", "contact_inboxes"})
 		if res.num("payload", "last_activity_at") != at.Unix() {
 			t.Fatalf("last_activity_at = %v", res.get("payload", "last_activity_at"))
@@ -194,8 +194,8 @@ func TestListContacts(t *testing.T) {
 		ids = append(ids, phoneOnly, idOnly)
 
 		res := e.do("GET", contactsPath(a), a.Token, nil).expect(t, http.StatusOK)
-		if res.num("meta", "count") != 19 || res.get("meta", "current_page") != 1.0 || len(payloadIDs(res)) != 15 {
-			t.Fatalf("page 1 meta = %v, %d rows", res.get("meta"), len(payloadIDs(res)))
+		if res.num("meta", "count") != 19 || res.get("meta", "current_page") != 1.0 || len(payloadIDsOf(res)) != 15 {
+			t.Fatalf("page 1 meta = %v, %d rows", res.get("meta"), len(payloadIDsOf(res)))
 		}
 		if got := agentObjKeys(res, "meta"); !slices.Equal(got, []string{"count", "current_page"}) {
 			t.Fatalf("meta keys = %v", got)
@@ -207,10 +207,10 @@ func TestListContacts(t *testing.T) {
 		if page2.get("meta", "current_page") != 2.0 || page2.num("meta", "count") != 19 {
 			t.Fatalf("page 2 meta = %v", page2.get("meta"))
 		}
-		if got := append(payloadIDs(res), payloadIDs(page2)...); !slices.Equal(got, ids) {
+		if got := append(payloadIDsOf(res), payloadIDsOf(page2)...); !slices.Equal(got, ids) {
 			t.Fatalf("pages = %v, want %v (anonymous contact excluded, id order)", got, ids)
 		}
-		if len(payloadIDs(e.do("GET", contactsPath(a)+"?page=3", a.Token, nil).expect(t, http.StatusOK))) != 0 {
+		if len(payloadIDsOf(e.do("GET", contactsPath(a)+"?page=3", a.Token, nil).expect(t, http.StatusOK))) != 0 {
 			t.Fatal("page 3 not empty")
 		}
 		if e.do("GET", contactsPath(a)+"?page=0", a.Token, nil).get("meta", "current_page") != 1.0 {
@@ -226,14 +226,14 @@ func TestListContacts(t *testing.T) {
 			t.Fatalf("sort=email = %s", res.Raw)
 		}
 		last := e.do("GET", contactsPath(a)+"?sort=email&page=2", a.Token, nil)
-		if n := len(payloadIDs(last)); n != 4 || last.get("payload", 3, "email") != nil {
+		if n := len(payloadIDsOf(last)); n != 4 || last.get("payload", 3, "email") != nil {
 			t.Fatalf("emails last on ascending sort: %s", last.Raw)
 		}
 		// labels[] keeps contacts with any of the labels.
 		e.do("POST", contactPath(a, ids[3])+"/labels", a.Token, map[string]any{"labels": []string{"vip"}}).expect(t, http.StatusOK)
 		e.do("POST", contactPath(a, ids[5])+"/labels", a.Token, map[string]any{"labels": []string{"lead"}}).expect(t, http.StatusOK)
 		res = e.do("GET", contactsPath(a)+"?labels[]=VIP&labels[]=lead", a.Token, nil).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{ids[3], ids[5]}) || res.num("meta", "count") != 2 {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{ids[3], ids[5]}) || res.num("meta", "count") != 2 {
 			t.Fatalf("labels[] = %v (count %d)", got, res.num("meta", "count"))
 		}
 		res = e.do("GET", contactsPath(a)+"?include_contact_inboxes=false", a.Token, nil).expect(t, http.StatusOK)
@@ -260,24 +260,24 @@ func TestSearchContacts(t *testing.T) {
 		phone := e.newContact(a, map[string]any{"name": "y", "phone_number": "+15559990000"})
 		ident := e.newContact(a, map[string]any{"name": "z", "identifier": "ZED-7"})
 		res := e.do("GET", contactsPath(a)+"/search?q=ZeD", a.Token, nil).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{anon, mail, ident}) {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{anon, mail, ident}) {
 			t.Fatalf("search zed = %v", got)
 		}
 		if res.num("meta", "count") != 3 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 1.0 {
 			t.Fatalf("meta = %v", res.get("meta"))
 		}
-		if got := payloadIDs(e.do("GET", contactsPath(a)+"/search?q="+url.QueryEscape("+1555999"), a.Token, nil)); !slices.Equal(got, []int64{phone}) {
+		if got := payloadIDsOf(e.do("GET", contactsPath(a)+"/search?q="+url.QueryEscape("+1555999"), a.Token, nil)); !slices.Equal(got, []int64{phone}) {
 			t.Fatalf("search phone = %v", got)
 		}
 		for i := 0; i < 16; i++ {
 			e.newContact(a, map[string]any{"name": "bulk " + itoa(int64(i))})
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk", a.Token, nil).expect(t, http.StatusOK)
-		if len(payloadIDs(res)) != 15 || res.num("meta", "count") != 15 || res.get("meta", "has_more") != true {
+		if len(payloadIDsOf(res)) != 15 || res.num("meta", "count") != 15 || res.get("meta", "has_more") != true {
 			t.Fatalf("page 1 meta = %v", res.get("meta"))
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk&page=2", a.Token, nil).expect(t, http.StatusOK)
-		if len(payloadIDs(res)) != 1 || res.num("meta", "count") != 1 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 2.0 {
+		if len(payloadIDsOf(res)) != 1 || res.num("meta", "count") != 1 || res.get("meta", "has_more") != false || res.get("meta", "current_page") != 2.0 {
 			t.Fatalf("page 2 meta = %v", res.get("meta"))
 		}
 		res = e.do("GET", contactsPath(a)+"/search?q=bulk&sort=-name", a.Token, nil).expect(t, http.StatusOK)
@@ -305,27 +305,27 @@ func TestFilterContacts(t *testing.T) {
 			return e.do("POST", path, a.Token, map[string]any{"payload": rows})
 		}
 		res := filter(cond("name", "equal_to", []string{"ann"}, nil)).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{ann}) || res.num("meta", "count") != 1 || res.get("meta", "current_page") != 1.0 {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{ann}) || res.num("meta", "count") != 1 || res.get("meta", "current_page") != 1.0 {
 			t.Fatalf("name = ann: %s", res.Raw)
 		}
 		if got := agentObjKeys(res, "payload", 0); !slices.Equal(got, contactKeys) {
 			t.Fatalf("filter item keys = %v", got)
 		}
 		res = filter(cond("email", "contains", []string{"acme"}, "AND"), cond("city", "equal_to", []string{"boston"}, nil)).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{bob}) {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{bob}) {
 			t.Fatalf("AND = %v", got)
 		}
 		res = filter(cond("name", "equal_to", []string{"cleo"}, "or"), cond("blocked", "equal_to", []bool{true}, nil)).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{bob, cleo}) {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{bob, cleo}) {
 			t.Fatalf("OR = %v", got)
 		}
 		res = filter(map[string]any{"attribute_key": "seats", "filter_operator": "is_greater_than", "values": []int{5},
 			"custom_attribute_type": "contact_attribute", "query_operator": nil}).expect(t, http.StatusOK)
-		if got := payloadIDs(res); !slices.Equal(got, []int64{ann}) {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{ann}) {
 			t.Fatalf("custom seats > 5 = %v", got)
 		}
 		res = filter(cond("phone_number", "equal_to", "4915100000000", nil)).expect(t, http.StatusOK) // a scalar value works too
-		if got := payloadIDs(res); !slices.Equal(got, []int64{cleo}) {
+		if got := payloadIDsOf(res); !slices.Equal(got, []int64{cleo}) {
 			t.Fatalf("phone = %v", got)
 		}
 		// Page in the body, 15 per page.
@@ -333,8 +333,8 @@ func TestFilterContacts(t *testing.T) {
 			e.newContact(a, map[string]any{"name": "bulk", "email": "bulk" + itoa(int64(i)) + "@acme.io"})
 		}
 		res = e.do("POST", path, a.Token, map[string]any{"payload": []any{cond("email", "contains", []string{"acme"}, nil)}, "page": 2}).expect(t, http.StatusOK)
-		if res.num("meta", "count") != 17 || res.get("meta", "current_page") != 2.0 || len(payloadIDs(res)) != 2 {
-			t.Fatalf("page 2 = %v, %d rows", res.get("meta"), len(payloadIDs(res)))
+		if res.num("meta", "count") != 17 || res.get("meta", "current_page") != 2.0 || len(payloadIDsOf(res)) != 2 {
+			t.Fatalf("page 2 = %v, %d rows", res.get("meta"), len(payloadIDsOf(res)))
 		}
 
 		allowedKeys := "name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked"
@@ -568,7 +568,7 @@ func TestContactTenancy(t *testing.T) {
 			e.do("POST", contactsPath(a)+"/filter", a.Token, map[string]any{"payload": []any{map[string]any{
 				"attribute_key": "email", "filter_operator": "contains", "values": []string{"beta"}}}}),
 		} {
-			for _, id := range payloadIDs(res) {
+			for _, id := range payloadIDsOf(res) {
 				if id == theirs {
 					t.Fatalf("B's contact listed in A: %s", res.Raw)
 				}
@@ -612,9 +612,9 @@ func TestContactListQueryCount(t *testing.T) {
 			e.newContact(b, map[string]any{"email": "c" + itoa(int64(i)) + "@example.com", "custom_attributes": map[string]any{"i": i}})
 		}
 		cost := func(t tenant, path string) int64 {
-			before := e.store.StatementCount()
+			before := e.store.QueryCount()
 			e.do("GET", path, t.Token, nil).expect(e.t, http.StatusOK)
-			return e.store.StatementCount() - before
+			return e.store.QueryCount() - before
 		}
 		for _, suffix := range []string{"", "?sort=-email", "?labels[]=x"} {
 			one, fifteen := cost(a, contactsPath(a)+suffix), cost(b, contactsPath(b)+suffix)

@@ -60,7 +60,7 @@ func (p inboxMembersParams) userIDs(required bool) ([]int64, error) {
 	}
 	ids := make([]int64, 0, len(list))
 	for _, v := range list {
-		id, ok := integer(v)
+		id, ok := parseUserID(v)
 		if !ok {
 			return nil, criachat.Errorf(criachat.EINVALID, msgInvalidUserIDs)
 		}
@@ -69,9 +69,9 @@ func (p inboxMembersParams) userIDs(required bool) ([]int64, error) {
 	return ids, nil
 }
 
-// integer converts a JSON integer, or a string holding one, like Ruby's
+// parseUserID converts a JSON integer, or a string holding one, like Ruby's
 // Integer(v, exception: false).
-func integer(v any) (int64, bool) {
+func parseUserID(v any) (int64, bool) {
 	switch x := v.(type) {
 	case json.Number:
 		if n, err := x.Int64(); err == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,8 +47,8 @@ func widgetInboxKeys(admin bool) []string {
 		"messaging_service_sid", "phone_number", "provider")
 }
 
-// orderedKeys returns the keys of a JSON object in the order they appear.
-func orderedKeys(t *testing.T, raw []byte) []string {
+// orderedKeysOf returns the keys of a JSON object in the order they appear.
+func orderedKeysOf(t *testing.T, raw []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -68,14 +69,14 @@ func orderedKeys(t *testing.T, raw []byte) []string {
 	return keys
 }
 
-func checkKeys(t *testing.T, what string, raw []byte, want []string) {
+func checkKeyOrder(t *testing.T, what string, raw []byte, want []string) {
 	t.Helper()
-	if got := orderedKeys(t, raw); !reflect.DeepEqual(got, want) {
+	if got := orderedKeysOf(t, raw); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s keys:\n got %v\nwant %v", what, got, want)
 	}
 }
 
-var tokenRE = regexp.MustCompile(`^[1-9A-HJ-NP-Za-km-z]{24}$`) // §1: has_secure_token, 24-char base58
+var base58TokenRE = regexp.MustCompile(`^[1-9A-HJ-NP-Za-km-z]{24}$`) // §1: has_secure_token, 24-char base58
 
 func inboxesPath(a tenant) string         { return "/api/v1/accounts/" + itoa(a.AccountID) + "/inboxes" }
 func inboxPath(a tenant, id int64) string { return inboxesPath(a) + "/" + itoa(id) }
@@ -104,8 +105,8 @@ func storedInbox(t *testing.T, e *env, accountID, id int64) *criachat.Inbox {
 	return in
 }
 
-// testKeeper opens what the harness's keeper sealed (same key as harness run()).
-func testKeeper(t *testing.T) *secret.Keeper {
+// inboxTestKeeper opens what the harness's keeper sealed (same key as harness run()).
+func inboxTestKeeper(t *testing.T) *secret.Keeper {
 	t.Helper()
 	k, err := secret.NewKeeper(strings.Repeat("s", 32))
 	if err != nil {
@@ -123,7 +124,7 @@ func TestCreateAPIInbox(t *testing.T) {
 			"channel": map[string]any{"type": "api", "webhook_url": "https://hooks.example.com/cw", "hmac_mandatory": true,
 				"additional_attributes": map[string]any{"agent_reply_time_window": 24}},
 		}).expect(t, 200)
-		checkKeys(t, "api inbox", []byte(res.Raw), apiInboxKeys(true))
+		checkKeyOrder(t, "api inbox", []byte(res.Raw), apiInboxKeys(true))
 		if res.str("channel_type") != "Channel::Api" || res.num("channel_id") != res.num("id") || res.str("name") != "Support API" ||
 			res.str("avatar_url") != "" || res.get("greeting_enabled") != true || res.str("greeting_message") != "Hi!" ||
 			res.str("timezone") != "Europe/Lisbon" || res.get("enable_auto_assignment") != false ||
@@ -144,7 +145,7 @@ func TestCreateAPIInbox(t *testing.T) {
 		// §1 tokens: 24-char base58.
 		ident, hmacToken, sec := res.str("inbox_identifier"), res.str("hmac_token"), res.str("secret")
 		for _, tok := range []string{ident, hmacToken, sec} {
-			if !tokenRE.MatchString(tok) {
+			if !base58TokenRE.MatchString(tok) {
 				t.Fatalf("token %q is not 24-char base58", tok)
 			}
 		}
@@ -155,7 +156,7 @@ func TestCreateAPIInbox(t *testing.T) {
 		if in.HMACTokenSealed == hmacToken || in.SecretSealed == sec || strings.Contains(in.HMACTokenSealed+in.SecretSealed, hmacToken) {
 			t.Fatal("hmac_token or secret stored in plaintext")
 		}
-		k := testKeeper(t)
+		k := inboxTestKeeper(t)
 		if got, _ := k.Decrypt(in.HMACTokenSealed); got != hmacToken {
 			t.Fatalf("sealed hmac token opens to %q, want %q", got, hmacToken)
 		}
@@ -205,9 +206,9 @@ func TestCreateWebWidgetInbox(t *testing.T) {
 		res := e.do("POST", inboxesPath(a), a.Token, map[string]any{"name": "Acme Website",
 			"channel": map[string]any{"type": "web_widget", "website_url": "https://acme.io", "welcome_title": "Hello",
 				"widget_color": "#000000", "reply_time": "in_a_day", "webhook_url": "https://ignored.example.com"}}).expect(t, 200)
-		checkKeys(t, "widget inbox", []byte(res.Raw), widgetInboxKeys(true))
+		checkKeyOrder(t, "widget inbox", []byte(res.Raw), widgetInboxKeys(true))
 		token := res.str("website_token")
-		if res.str("channel_type") != "Channel::WebWidget" || !tokenRE.MatchString(token) || !tokenRE.MatchString(res.str("hmac_token")) ||
+		if res.str("channel_type") != "Channel::WebWidget" || !base58TokenRE.MatchString(token) || !base58TokenRE.MatchString(res.str("hmac_token")) ||
 			res.str("website_url") != "https://acme.io" || res.str("widget_color") != "#000000" || res.str("welcome_title") != "Hello" ||
 			res.get("welcome_tagline") != nil || res.str("reply_time") != "in_a_day" || res.get("hmac_mandatory") != false ||
 			res.str("allowed_domains") != "" || res.get("pre_chat_form_enabled") != false || res.get("continuity_via_email") != true ||
@@ -278,17 +279,7 @@ func TestCreateInboxErrors(t *testing.T) {
 func TestInboxLimit(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		a := e.setup("Acme", "ann@acme.io")
-		ctx := context.Background()
-		if err := e.store.Tx(ctx, func(q *store.Queries) error {
-			acct, err := q.Account(ctx, a.AccountID)
-			if err != nil {
-				return err
-			}
-			acct.Limits = map[string]any{"inboxes": float64(2)}
-			return q.UpdateAccount(ctx, acct)
-		}); err != nil {
-			t.Fatal(err)
-		}
+		setInboxLimit(t, e, a.AccountID, 2)
 		newAPIInbox(t, e, a, "One")
 		newWidgetInbox(t, e, a, "Two")
 		for _, typ := range []string{"api", "email"} { // the limit comes before the channel checks
@@ -302,19 +293,56 @@ func TestInboxLimit(t *testing.T) {
 	})
 }
 
+// setInboxLimit sets the account's limits {"inboxes": n}, as the Platform API does.
+func setInboxLimit(t *testing.T, e *env, accountID int64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.store.Tx(ctx, func(q *store.Queries) error {
+		acct, err := q.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		acct.Limits = map[string]any{"inboxes": float64(n)}
+		return q.UpdateAccount(ctx, acct)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInboxLimitConcurrent: concurrent creates must not take the account over
+// its inboxes limit (the account row lock on PostgreSQL).
+func TestInboxLimitConcurrent(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		for round := range 10 {
+			r := itoa(int64(round))
+			a := e.setup("Acme "+r, "ann-"+r+"@acme.io")
+			setInboxLimit(t, e, a.AccountID, 1)
+			body := `{"name":"Support","channel":{"type":"api"}}`
+			statuses := concurrently(e, apiRequest("POST", inboxesPath(a), a.Token, body), apiRequest("POST", inboxesPath(a), a.Token, body))
+			if n, err := e.store.Read().CountInboxes(context.Background(), a.AccountID); err != nil || n != 1 {
+				t.Fatalf("round %d: statuses %v left %d inboxes (err %v) with a limit of 1", round, statuses, n, err)
+			}
+			slices.Sort(statuses)
+			if !slices.Equal(statuses, []int{200, 402}) {
+				t.Fatalf("round %d: statuses %v, want one 200 and one 402", round, statuses)
+			}
+		}
+	})
+}
+
 // TestInboxVisibility: §2.6, agents see only the inboxes they are members of
 // and never hmac_token or secret; administrators see everything.
 func TestInboxVisibility(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		a := e.setup("Acme", "ann@acme.io")
 		agentToken := e.addAgent(a, "bob@acme.io", "agent")
-		bobID := agentID(t, e, a, "bob@acme.io")
+		bobID := agentIDByEmail(t, e, a, "bob@acme.io")
 		sales := newAPIInbox(t, e, a, "sales").num("id")
 		web := newWidgetInbox(t, e, a, "Website").num("id")
 		support := newAPIInbox(t, e, a, "Support").num("id")
 
 		admin := e.do("GET", inboxesPath(a), a.Token, nil).expect(t, 200)
-		if ids := payloadIDs(admin); !reflect.DeepEqual(ids, []int64{sales, support, web}) { // lower(name)
+		if ids := payloadIDsOf(admin); !reflect.DeepEqual(ids, []int64{sales, support, web}) { // lower(name)
 			t.Fatalf("admin inboxes = %v", ids)
 		}
 		e.do("GET", inboxesPath(a), agentToken, nil).expect(t, 200).body(t, `{"payload":[]}`)
@@ -325,22 +353,22 @@ func TestInboxVisibility(t *testing.T) {
 		e.do("POST", "/api/v1/accounts/"+itoa(a.AccountID)+"/inbox_members", a.Token,
 			map[string]any{"inbox_id": web, "user_ids": []int64{bobID}}).expect(t, 200)
 		mine := e.do("GET", inboxesPath(a), agentToken, nil).expect(t, 200)
-		if ids := payloadIDs(mine); !reflect.DeepEqual(ids, []int64{support, web}) {
+		if ids := payloadIDsOf(mine); !reflect.DeepEqual(ids, []int64{support, web}) {
 			t.Fatalf("agent inboxes = %v", ids)
 		}
-		raw := rawPayload(t, mine)
-		checkKeys(t, "api inbox for an agent", raw[0], apiInboxKeys(false))
-		checkKeys(t, "widget inbox for an agent", raw[1], widgetInboxKeys(false))
-		for i, adminRaw := range rawPayload(t, admin) {
-			checkKeys(t, "inbox in the admin list", adminRaw, [][]string{apiInboxKeys(true), apiInboxKeys(true), widgetInboxKeys(true)}[i])
+		raw := rawPayloadOf(t, mine)
+		checkKeyOrder(t, "api inbox for an agent", raw[0], apiInboxKeys(false))
+		checkKeyOrder(t, "widget inbox for an agent", raw[1], widgetInboxKeys(false))
+		for i, adminRaw := range rawPayloadOf(t, admin) {
+			checkKeyOrder(t, "inbox in the admin list", adminRaw, [][]string{apiInboxKeys(true), apiInboxKeys(true), widgetInboxKeys(true)}[i])
 		}
 		one := e.do("GET", inboxPath(a, support), agentToken, nil).expect(t, 200)
-		if one.has("hmac_token") || one.has("secret") || !tokenRE.MatchString(one.str("inbox_identifier")) {
+		if one.has("hmac_token") || one.has("secret") || !base58TokenRE.MatchString(one.str("inbox_identifier")) {
 			t.Fatalf("agent view of an API inbox = %s", one.Raw)
 		}
 		e.do("GET", inboxPath(a, sales), agentToken, nil).expect(t, 401).body(t, bodyNotAuthorized)
 		adminOne := e.do("GET", inboxPath(a, support), a.Token, nil).expect(t, 200)
-		if !tokenRE.MatchString(adminOne.str("hmac_token")) || !tokenRE.MatchString(adminOne.str("secret")) {
+		if !base58TokenRE.MatchString(adminOne.str("hmac_token")) || !base58TokenRE.MatchString(adminOne.str("secret")) {
 			t.Fatalf("admin view lacks secrets: %s", adminOne.Raw)
 		}
 
@@ -362,8 +390,8 @@ func TestInboxVisibility(t *testing.T) {
 	})
 }
 
-// agentID finds a member's user id by email through GET /agents.
-func agentID(t *testing.T, e *env, a tenant, email string) int64 {
+// agentIDByEmail finds a member's user id by email through GET /agents.
+func agentIDByEmail(t *testing.T, e *env, a tenant, email string) int64 {
 	t.Helper()
 	res := e.do("GET", agentsPath(a), a.Token, nil).expect(t, 200)
 	list, _ := res.JSON.([]any)
@@ -376,8 +404,8 @@ func agentID(t *testing.T, e *env, a tenant, email string) int64 {
 	return 0
 }
 
-// rawPayload returns the elements of {"payload":[…]} as raw JSON, keys in order.
-func rawPayload(t *testing.T, r response) []json.RawMessage {
+// rawPayloadOf returns the elements of {"payload":[…]} as raw JSON, keys in order.
+func rawPayloadOf(t *testing.T, r response) []json.RawMessage {
 	t.Helper()
 	var p struct{ Payload []json.RawMessage }
 	if err := json.Unmarshal([]byte(r.Raw), &p); err != nil {
@@ -386,8 +414,8 @@ func rawPayload(t *testing.T, r response) []json.RawMessage {
 	return p.Payload
 }
 
-// payloadIDs lists the ids of {"payload":[…]}.
-func payloadIDs(r response) []int64 {
+// payloadIDsOf lists the ids of {"payload":[…]}.
+func payloadIDsOf(r response) []int64 {
 	list, _ := r.get("payload").([]any)
 	ids := []int64{}
 	for i := range list {
@@ -429,7 +457,7 @@ func TestInboxTenancy(t *testing.T) {
 			t.Fatalf("B's inbox changed:\n%s\n%s", theirs.Raw, got)
 		}
 		members := e.do("GET", "/api/v1/accounts/"+itoa(b.AccountID)+"/inbox_members/"+itoa(id), b.Token, nil).expect(t, 200)
-		if ids := payloadIDs(members); !reflect.DeepEqual(ids, []int64{b.UserID}) {
+		if ids := payloadIDsOf(members); !reflect.DeepEqual(ids, []int64{b.UserID}) {
 			t.Fatalf("B's members changed: %v", ids)
 		}
 		// A's own list does not show B's inbox; unknown ids are 404 too.
@@ -459,7 +487,7 @@ func TestUpdateInbox(t *testing.T) {
 			"channel": map[string]any{"type": "web_widget", "webhook_url": "https://new.example.com/hook", "hmac_mandatory": true,
 				"additional_attributes": map[string]any{"agent_reply_time_window": 48}, "website_url": "https://ignored.io"},
 		}).expect(t, 200)
-		checkKeys(t, "updated api inbox", []byte(res.Raw), apiInboxKeys(true))
+		checkKeyOrder(t, "updated api inbox", []byte(res.Raw), apiInboxKeys(true))
 		if res.str("name") != "Support Desk" || res.get("greeting_enabled") != true || res.str("greeting_message") != "Welcome" ||
 			res.get("enable_email_collect") != false || res.get("csat_survey_enabled") != true || res.get("working_hours_enabled") != true ||
 			res.str("out_of_office_message") != "Closed" || res.str("timezone") != "Asia/Kolkata" ||
@@ -541,7 +569,7 @@ func TestUpdateWebWidgetInbox(t *testing.T) {
 				"pre_chat_fields": []any{map[string]any{"name": "emailAddress", "type": "email", "required": true, "enabled": true, "x": 1}}},
 			"webhook_url": "https://ignored.example.com",
 		}}).expect(t, 200)
-		checkKeys(t, "updated widget", []byte(res.Raw), widgetInboxKeys(true))
+		checkKeyOrder(t, "updated widget", []byte(res.Raw), widgetInboxKeys(true))
 		if res.str("website_url") != "https://shop.acme.io" || res.str("widget_color") != "#ff0000" || res.str("welcome_title") != "Hey" ||
 			res.str("welcome_tagline") != "We reply fast" || res.str("reply_time") != "in_a_few_hours" || res.get("pre_chat_form_enabled") != true ||
 			res.get("continuity_via_email") != false || res.get("hmac_mandatory") != true || res.str("allowed_domains") != "acme.io,*.acme.io" ||
@@ -579,8 +607,8 @@ func TestResetInboxSecret(t *testing.T) {
 		created := newAPIInbox(t, e, a, "Support")
 		id := created.num("id")
 		res := e.do("POST", inboxPath(a, id)+"/reset_secret", a.Token, nil).expect(t, 200)
-		checkKeys(t, "inbox after reset", []byte(res.Raw), apiInboxKeys(true))
-		if !tokenRE.MatchString(res.str("secret")) || res.str("secret") == created.str("secret") {
+		checkKeyOrder(t, "inbox after reset", []byte(res.Raw), apiInboxKeys(true))
+		if !base58TokenRE.MatchString(res.str("secret")) || res.str("secret") == created.str("secret") {
 			t.Fatalf("secret not rotated: %q -> %q", created.str("secret"), res.str("secret"))
 		}
 		for _, k := range []string{"hmac_token", "inbox_identifier", "name", "webhook_url"} {
@@ -592,7 +620,7 @@ func TestResetInboxSecret(t *testing.T) {
 			t.Fatalf("stored secret %q, answered %q", got, res.str("secret"))
 		}
 		in := storedInbox(t, e, a.AccountID, id)
-		if opened, _ := testKeeper(t).Decrypt(in.SecretSealed); opened != res.str("secret") || in.SecretSealed == opened {
+		if opened, _ := inboxTestKeeper(t).Decrypt(in.SecretSealed); opened != res.str("secret") || in.SecretSealed == opened {
 			t.Fatal("new secret not stored sealed")
 		}
 		widget := newWidgetInbox(t, e, a, "Website").num("id")
@@ -608,7 +636,7 @@ func TestDeleteInbox(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		a := e.setup("Acme", "ann@acme.io")
 		agentToken := e.addAgent(a, "bob@acme.io", "agent")
-		bobID := agentID(t, e, a, "bob@acme.io")
+		bobID := agentIDByEmail(t, e, a, "bob@acme.io")
 		id := newAPIInbox(t, e, a, "Support").num("id")
 		keep := newAPIInbox(t, e, a, "Sales").num("id")
 		members := "/api/v1/accounts/" + itoa(a.AccountID) + "/inbox_members"
@@ -622,7 +650,7 @@ func TestDeleteInbox(t *testing.T) {
 		if ids, _ := e.store.Read().MemberInboxIDs(context.Background(), a.AccountID, bobID); len(ids) != 0 {
 			t.Fatalf("memberships of the deleted inbox remain: %v", ids)
 		}
-		if ids := payloadIDs(e.do("GET", inboxesPath(a), a.Token, nil).expect(t, 200)); !reflect.DeepEqual(ids, []int64{keep}) {
+		if ids := payloadIDsOf(e.do("GET", inboxesPath(a), a.Token, nil).expect(t, 200)); !reflect.DeepEqual(ids, []int64{keep}) {
 			t.Fatalf("inboxes after delete = %v", ids)
 		}
 	})

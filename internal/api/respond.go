@@ -35,6 +35,12 @@ func okEmpty(w http.ResponseWriter) error {
 	return nil
 }
 
+// noContent writes Rails' `head :no_content`: 204 with no body.
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // decode reads a JSON object body into dst. When root is not empty it follows
 // Rails' wrap_parameters: {"root": {...}} and a bare {...} both work, and an
 // empty body is Rails' ParameterMissing (422).
@@ -183,4 +189,47 @@ func (f *flexNullInt) UnmarshalJSON(b []byte) error {
 	v := int64(n)
 	f.v = &v
 	return nil
+}
+
+// enumParam is a Rails enum attribute in a body: its name ("contact_attribute")
+// or its integer value (1), since Rails accepts both. Resolve it with enumOf.
+type enumParam struct {
+	name    string
+	index   int64
+	isIndex bool
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (e *enumParam) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		e.isIndex = false
+		return json.Unmarshal(b, &e.name)
+	}
+	if err := json.Unmarshal(b, &e.index); err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf("")}
+	}
+	e.isIndex = true
+	return nil
+}
+
+// enumOf resolves an enum parameter against the enum's values in integer
+// order. An unknown name or an index out of range comes back as a value that
+// is not in values, for the domain validation to refuse.
+func enumOf[T ~string](e enumParam, values []T) T {
+	if !e.isIndex {
+		return T(e.name)
+	}
+	if e.index >= 0 && e.index < int64(len(values)) {
+		return values[e.index]
+	}
+	return T(strconv.FormatInt(e.index, 10))
+}
+
+// enumQuery resolves an enum query parameter: a name, or the integer value as
+// digits (Rails casts "1" in a where clause). "" stays "".
+func enumQuery[T ~string](v string, values []T) T {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return enumOf(enumParam{index: n, isIndex: true}, values)
+	}
+	return T(v)
 }

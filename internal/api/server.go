@@ -20,10 +20,9 @@ const Version = "4.15.1"
 
 // Options configure a Server.
 type Options struct {
-	Store    *store.Store
-	Accounts *account.Service
-	// Keeper seals and opens stored secrets (inbox HMAC tokens and webhook secrets).
-	Keeper       *secret.Keeper
+	Store        *store.Store
+	Accounts     *account.Service
+	Keeper       *secret.Keeper // seals and opens stored secrets (inbox HMAC tokens and webhook secrets)
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	// BuildVersion is CriaChat's own version, reported by GET /health.

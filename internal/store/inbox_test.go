@@ -122,8 +122,8 @@ func TestInboxRoundTrip(t *testing.T) {
 			t.Fatalf("InboxByWebsiteToken = %v, %v", in, err)
 		}
 		for _, err := range []error{
-			second(s.Read().InboxByIdentifier(ctx, "")), second(s.Read().InboxByIdentifier(ctx, "site-1")),
-			second(s.Read().InboxByWebsiteToken(ctx, "ident-1")), second(s.Read().InboxByWebsiteToken(ctx, "")),
+			errOnly(s.Read().InboxByIdentifier(ctx, "")), errOnly(s.Read().InboxByIdentifier(ctx, "site-1")),
+			errOnly(s.Read().InboxByWebsiteToken(ctx, "ident-1")), errOnly(s.Read().InboxByWebsiteToken(ctx, "")),
 		} {
 			if !criachat.IsNotFound(err) {
 				t.Fatalf("lookup by the wrong key: err = %v, want ENOTFOUND", err)
@@ -146,11 +146,11 @@ func TestInboxRoundTrip(t *testing.T) {
 		// Lists.
 		list, err := s.Read().Inboxes(ctx, f.a.ID)
 		if err != nil || len(list) != 2 || list[0].Name != "acme site" || list[1].Name != "Support" {
-			t.Fatalf("Inboxes not ordered by lower(name): %v, %v", names(list), err)
+			t.Fatalf("Inboxes not ordered by lower(name): %v, %v", inboxNames(list), err)
 		}
 		byIDs, err := s.Read().InboxesByIDs(ctx, f.a.ID, []int64{f.widget.ID, f.bIn.ID, f.apiIn.ID, 999})
 		if err != nil || len(byIDs) != 2 || byIDs[0].ID != f.apiIn.ID || byIDs[1].ID != f.widget.ID {
-			t.Fatalf("InboxesByIDs = %v, %v", names(byIDs), err)
+			t.Fatalf("InboxesByIDs = %v, %v", inboxNames(byIDs), err)
 		}
 		if none, err := s.Read().InboxesByIDs(ctx, f.a.ID, nil); err != nil || len(none) != 0 {
 			t.Fatalf("InboxesByIDs(nil) = %v, %v", none, err)
@@ -168,9 +168,9 @@ func TestInboxRoundTrip(t *testing.T) {
 	})
 }
 
-func second[T any](_ T, err error) error { return err }
+func errOnly[T any](_ T, err error) error { return err }
 
-func names(list []*criachat.Inbox) []string {
+func inboxNames(list []*criachat.Inbox) []string {
 	var out []string
 	for _, in := range list {
 		out = append(out, in.Name)
@@ -263,7 +263,7 @@ func TestInboxMembers(t *testing.T) {
 			t.Fatalf("MemberInboxIDs in B = %v, %v", ids, err)
 		}
 		if list, err := s.Read().MemberInboxes(ctx, f.a.ID, f.ann.ID); err != nil || len(list) != 1 || list[0].ID != f.apiIn.ID {
-			t.Fatalf("MemberInboxes(ann) = %v, %v", names(list), err)
+			t.Fatalf("MemberInboxes(ann) = %v, %v", inboxNames(list), err)
 		}
 
 		// Assignable: members of every inbox given, plus administrators.

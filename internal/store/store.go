@@ -34,10 +34,13 @@ type Store struct {
 	// a small query's time parsing SQL, so statements are prepared once.
 	readStmts, writeStmts *stmtCache
 
-	// statements counts the statements run, so tests can check that a list
-	// costs a constant number of queries, whatever its length.
-	statements atomic.Int64
+	// queries counts statements run, so tests can prove a list endpoint's
+	// query count does not grow with its page size.
+	queries atomic.Int64
 }
+
+// QueryCount returns how many statements the store has run.
+func (s *Store) QueryCount() int64 { return s.queries.Load() }
 
 // Open connects to the database named by url ("sqlite://PATH" or
 // "postgres://…") and configures its pools. It does not migrate; call Migrate.
@@ -55,10 +58,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{d: d, read: read, write: write, now: time.Now, writeStmts: &stmtCache{db: write, d: d}}
+	st := &Store{d: d, read: read, write: write, now: time.Now}
+	st.writeStmts = &stmtCache{db: write, d: d, count: &st.queries}
 	st.readStmts = st.writeStmts
 	if read != write {
-		st.readStmts = &stmtCache{db: read, d: d}
+		st.readStmts = &stmtCache{db: read, d: d, count: &st.queries}
 	}
 	return st, nil
 }
@@ -77,17 +81,11 @@ func (s *Store) Close() error {
 	return err
 }
 
-// StatementCount returns how many statements the store has run since it was
-// opened (queries, inserts, updates; not transaction control).
-func (s *Store) StatementCount() int64 { return s.statements.Load() }
-
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
 // Read returns queries that run on the read pool, outside any transaction.
-func (s *Store) Read() *Queries {
-	return &Queries{db: s.read, stmts: s.readStmts, d: s.d, now: s.now, count: &s.statements}
-}
+func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, now: s.now} }
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
@@ -105,7 +103,7 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{tx: tx, db: s.write, stmts: s.writeStmts, d: s.d, now: s.now, count: &s.statements}); err != nil {
+	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -119,11 +117,9 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 // must be constant (parameters go in args): statements are cached by text.
 type Queries struct {
 	tx    *sql.Tx // nil outside a transaction
-	db    *sql.DB // the pool, for queryDynamic outside a transaction
 	stmts *stmtCache
 	d     dialect
 	now   func() time.Time
-	count *atomic.Int64
 }
 
 // The three helpers below run a constant query. Outside a transaction they use
@@ -133,7 +129,6 @@ type Queries struct {
 // the transaction holds (SQLite has one writer connection).
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	q.count.Add(1)
 	var res sql.Result
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -149,7 +144,6 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q.count.Add(1)
 	var rows *sql.Rows
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -179,7 +173,6 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
-	q.count.Add(1)
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
 	case err != nil:
@@ -198,23 +191,24 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 // text. Values must still travel as args; identifiers in the text must come
 // from a fixed list.
 func (q *Queries) queryDynamic(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q.count.Add(1)
+	q.stmts.count.Add(1) // counted like the cached statements (stmtCache.get)
 	query = q.d.bind(query)
 	var rows *sql.Rows
 	var err error
 	if q.tx != nil {
 		rows, err = q.tx.QueryContext(ctx, query, args...)
 	} else {
-		rows, err = q.db.QueryContext(ctx, query, args...)
+		rows, err = q.stmts.db.QueryContext(ctx, query, args...)
 	}
 	return rows, q.d.translate(err)
 }
 
 // stmtCache prepares each query text once per pool.
 type stmtCache struct {
-	db *sql.DB
-	d  dialect
-	m  sync.Map // query text -> *sql.Stmt
+	db    *sql.DB
+	d     dialect
+	count *atomic.Int64 // statements run through this cache
+	m     sync.Map      // query text -> *sql.Stmt
 
 	pending sync.Map // query text -> true while a background prepare runs
 }
@@ -222,6 +216,7 @@ type stmtCache struct {
 // get returns the statement for query. With inTx it never waits for a
 // connection: on a miss it returns nil and prepares the statement in the background.
 func (c *stmtCache) get(ctx context.Context, query string, inTx bool) (*sql.Stmt, error) {
+	c.count.Add(1)
 	if v, ok := c.m.Load(query); ok {
 		return v.(*sql.Stmt), nil
 	}
@@ -229,10 +224,18 @@ func (c *stmtCache) get(ctx context.Context, query string, inTx bool) (*sql.Stmt
 		if _, busy := c.pending.LoadOrStore(query, true); !busy {
 			go func() {
 				defer c.pending.Delete(query)
-				_, _ = c.get(context.Background(), query, false)
+				_, _ = c.prepare(context.Background(), query)
 			}()
 		}
 		return nil, nil
+	}
+	return c.prepare(ctx, query)
+}
+
+// prepare prepares query on the pool and caches it.
+func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := c.m.Load(query); ok {
+		return v.(*sql.Stmt), nil
 	}
 	st, err := c.db.PrepareContext(ctx, c.d.rebind(query))
 	if err != nil {

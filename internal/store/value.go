@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -42,6 +43,30 @@ func nullInt(p *int64) any {
 	return *p
 }
 
+// optString reads an optional text column.
+func optString(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+// nullBool stores an optional boolean.
+func nullBool(p *bool) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// nullString stores an optional text.
+func nullString(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // jsonText encodes a JSON document column; a nil map is stored as {}.
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
@@ -64,12 +89,20 @@ func jsonMap[T any](raw []byte) map[string]T {
 // they are written so that the caller's copy equals what a later read returns.
 const timePrecision = time.Microsecond
 
+// idsToken marks where a query takes the dialect's idSet subquery; withIDs fills it in.
+const idsToken = "{ids}"
+
+// withIDs puts the dialect's idSet subquery in place of idsToken.
+func (q *Queries) withIDs(query string) string {
+	return strings.ReplaceAll(query, idsToken, q.d.idSet())
+}
+
 // idsJSON encodes ids for the placeholder of the dialect's idSet subquery.
 func idsJSON(ids []int64) string {
-	b, _ := json.Marshal(ids)
-	if ids == nil {
+	if len(ids) == 0 {
 		return "[]"
 	}
+	b, _ := json.Marshal(ids)
 	return string(b)
 }
 
