@@ -231,7 +231,13 @@ func (s *Server) filterContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := criachat.ParseContactFilter(rows, s.now().UTC(), criachat.InferCustomAttr)
+	ctx := r.Context()
+	accountID := caller(r).member.AccountID
+	defs, err := s.store.Read().CustomAttributeDefinitions(ctx, accountID, criachat.ContactAttribute)
+	if err != nil {
+		return err
+	}
+	f, err := criachat.ParseContactFilter(rows, s.now().UTC(), criachat.DefinedContactAttrs(defs))
 	if err != nil {
 		return err
 	}
@@ -240,7 +246,7 @@ func (s *Server) filterContacts(w http.ResponseWriter, r *http.Request) error {
 		page = pageParam(strconv.FormatInt(int64(*p.Page), 10))
 	}
 	qv := r.URL.Query()
-	cq := store.ContactQuery{AccountID: caller(r).member.AccountID, Identifiable: true, Filter: f, Sort: qv.Get("sort")}
+	cq := store.ContactQuery{AccountID: accountID, Identifiable: true, Filter: f, Sort: qv.Get("sort")}
 	return s.listPage(w, r, cq, page)
 }
 

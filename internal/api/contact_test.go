@@ -319,8 +319,14 @@ func TestFilterContacts(t *testing.T) {
 		if got := payloadIDsOf(res); !slices.Equal(got, []int64{bob, cleo}) {
 			t.Fatalf("OR = %v", got)
 		}
-		res = filter(map[string]any{"attribute_key": "seats", "filter_operator": "is_greater_than", "values": []int{5},
-			"custom_attribute_type": "contact_attribute", "query_operator": nil}).expect(t, http.StatusOK)
+		// Custom attributes are those the account defined for contacts (§6.5).
+		seats := map[string]any{"attribute_key": "seats", "filter_operator": "is_greater_than", "values": []int{5},
+			"custom_attribute_type": "contact_attribute", "query_operator": nil}
+		filter(seats).expect(t, http.StatusUnprocessableEntity)
+		e.do("POST", "/api/v1/accounts/"+itoa(a.AccountID)+"/custom_attribute_definitions", a.Token, map[string]any{
+			"attribute_display_name": "Seats", "attribute_display_type": "number", "attribute_key": "seats",
+			"attribute_model": "contact_attribute"}).expect(t, http.StatusOK)
+		res = filter(seats).expect(t, http.StatusOK)
 		if got := payloadIDsOf(res); !slices.Equal(got, []int64{ann}) {
 			t.Fatalf("custom seats > 5 = %v", got)
 		}

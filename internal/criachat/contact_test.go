@@ -50,6 +50,10 @@ func TestNormalizeLabels(t *testing.T) {
 
 func TestParseContactFilter(t *testing.T) {
 	today := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	defined := DefinedContactAttrs([]*CustomAttributeDefinition{
+		{Key: "seats", DisplayType: DisplayCurrency, Model: ContactAttribute},
+		{Key: "tier", DisplayType: DisplayText, Model: ConversationAttribute},
+	})
 	f, err := ParseContactFilter([]FilterRow{
 		{AttributeKey: "email", FilterOperator: "equal_to", Values: []any{"A@B.io"}, QueryOperator: "or"},
 		{AttributeKey: "created_at", FilterOperator: "days_before", Values: []any{"3"}, QueryOperator: "AND"},
@@ -71,12 +75,16 @@ func TestParseContactFilter(t *testing.T) {
 			"Invalid attribute key - [plan]. The key should be one of [name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked] or a custom attribute defined in the account."},
 		{[]FilterRow{{AttributeKey: "blocked", FilterOperator: "equal_to", Values: []any{"maybe"}}}, "Invalid value. The values provided for blocked are invalid"},
 		{[]FilterRow{{AttributeKey: "name", FilterOperator: "is_present"}}, "Invalid operator. The allowed operators for name are [equal_to,not_equal_to,contains,does_not_contain]."},
-		{[]FilterRow{{AttributeKey: "plan", FilterOperator: "gt", Values: []any{1.0}, CustomAttributeType: "contact_attribute"}},
-			"Invalid operator. The allowed operators for plan are [equal_to,not_equal_to,contains,does_not_contain,is_present,is_not_present,is_greater_than,is_less_than,days_before,starts_with]."},
-		{[]FilterRow{{AttributeKey: "bad key!", FilterOperator: "equal_to", Values: []any{"x"}, CustomAttributeType: "contact_attribute"}},
-			"Invalid attribute key - [bad key!]. The key should be one of [name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked] or a custom attribute defined in the account."},
+		{[]FilterRow{{AttributeKey: "seats", FilterOperator: "gt", Values: []any{1.0}}},
+			"Invalid operator. The allowed operators for seats are [equal_to,not_equal_to,contains,does_not_contain,is_present,is_not_present,is_greater_than,is_less_than,days_before,starts_with]."},
+		{[]FilterRow{{AttributeKey: "seats", FilterOperator: "is_greater_than", Values: []any{"many"}}}, "Invalid value. The values provided for seats are invalid"},
+		{[]FilterRow{{AttributeKey: "plan", FilterOperator: "is_greater_than", Values: []any{"a"}}}, "Invalid attribute key - [plan]. The key should be one of [name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked] or a custom attribute defined in the account."},
+		// Declaring the row a contact attribute does not define it, and a
+		// conversation attribute of the same key does not count.
+		{[]FilterRow{{AttributeKey: "tier", FilterOperator: "equal_to", Values: []any{"x"}, CustomAttributeType: "contact_attribute"}},
+			"Invalid attribute key - [tier]. The key should be one of [name,phone_number,email,identifier,country_code,city,company_name,labels,created_at,last_activity_at,blocked] or a custom attribute defined in the account."},
 	} {
-		_, err := ParseContactFilter(tc.rows, today, InferCustomAttr)
+		_, err := ParseContactFilter(tc.rows, today, defined)
 		if ErrorCode(err) != EINVALID || ErrorMessage(err) != tc.want {
 			t.Errorf("%+v: err = %v, want %q", tc.rows, err, tc.want)
 		}

@@ -130,49 +130,36 @@ type ContactFilter struct {
 // account knows and how it compares. row is the condition that names it.
 type CustomAttrResolver func(key string, row FilterRow) (AttrType, bool)
 
-// InferCustomAttr is a CustomAttrResolver for accounts without attribute
-// definitions: a row that declares custom_attribute_type "contact_attribute"
-// names a custom attribute, typed by its first value (booleans and numbers as
-// such; strings as dates for date comparisons, else as text).
-func InferCustomAttr(key string, row FilterRow) (AttrType, bool) {
-	if row.CustomAttributeType != "contact_attribute" || !ValidAttributeKey(key) {
-		return "", false
+// AttrTypeOf is how values of a custom attribute display type compare:
+// Chatwoot's FilterService::ATTRIBUTE_TYPES, with currency and percent as
+// numbers (Chatwoot has no type for them and its query fails).
+func AttrTypeOf(t AttributeDisplayType) AttrType {
+	switch t {
+	case DisplayNumber, DisplayCurrency, DisplayPercent:
+		return AttrNumber
+	case DisplayDate:
+		return AttrDate
+	case DisplayCheckbox:
+		return AttrBoolean
 	}
-	var first any
-	if len(row.Values) > 0 {
-		first = row.Values[0]
-	}
-	switch v := first.(type) {
-	case bool:
-		return AttrBoolean, true
-	case float64:
-		return AttrNumber, true
-	case string:
-		switch FilterOp(row.FilterOperator) {
-		case OpDaysBefore:
-			return AttrDate, true
-		case OpIsGreaterThan, OpIsLessThan:
-			if _, err := parseFilterDate(v); err == nil {
-				return AttrDate, true
-			}
-			return AttrNumber, true
-		}
-	}
-	return AttrText, true
+	return AttrText // text, link, list
 }
 
-// ValidAttributeKey reports whether key has the shape Chatwoot allows for
-// custom attribute keys: letters, digits, underscores, hyphens and dots.
-func ValidAttributeKey(key string) bool {
-	if key == "" || len(key) > 255 {
-		return false
-	}
-	for _, r := range key {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
-			return false
+// DefinedContactAttrs is a CustomAttrResolver over the contact attribute
+// definitions of an account: a key is a custom attribute when the account
+// defined it for contacts, whatever custom_attribute_type the row declares
+// (Chatwoot looks the key up as a contact_attribute).
+func DefinedContactAttrs(defs []*CustomAttributeDefinition) CustomAttrResolver {
+	types := make(map[string]AttrType, len(defs))
+	for _, d := range defs {
+		if d.Model == ContactAttribute {
+			types[d.Key] = AttrTypeOf(d.DisplayType)
 		}
 	}
-	return true
+	return func(key string, _ FilterRow) (AttrType, bool) {
+		t, ok := types[key]
+		return t, ok
+	}
 }
 
 // Filter error messages (config/locales/en.yml errors.custom_filters.*).

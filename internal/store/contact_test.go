@@ -257,11 +257,20 @@ func TestContactLabelsAndSearch(t *testing.T) {
 	})
 }
 
+// filterDefinitions are the contact attributes TestContactFilter's account defines.
+var filterDefinitions = []*criachat.CustomAttributeDefinition{
+	{Key: "plan", DisplayType: criachat.DisplayList, Model: criachat.ContactAttribute},
+	{Key: "seats", DisplayType: criachat.DisplayNumber, Model: criachat.ContactAttribute},
+	{Key: "vip", DisplayType: criachat.DisplayCheckbox, Model: criachat.ContactAttribute},
+	{Key: "renewal", DisplayType: criachat.DisplayDate, Model: criachat.ContactAttribute},
+	{Key: "a.b", DisplayType: criachat.DisplayText, Model: criachat.ContactAttribute},
+}
+
 // filterNames parses rows and returns the matching names ordered by id.
 func filterNames(t *testing.T, s *store.Store, acct int64, rows ...criachat.FilterRow) []string {
 	t.Helper()
 	today := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	f, err := criachat.ParseContactFilter(rows, today, criachat.InferCustomAttr)
+	f, err := criachat.ParseContactFilter(rows, today, criachat.DefinedContactAttrs(filterDefinitions))
 	if err != nil {
 		t.Fatalf("parse %+v: %v", rows, err)
 	}
