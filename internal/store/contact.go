@@ -219,9 +219,6 @@ func (q *Queries) MergeContacts(ctx context.Context, accountID, baseID, mergeeID
 		return nil, err
 	}
 	criachat.MergeInto(base, mergee)
-	if mergee.LastActivityAt != nil && (base.LastActivityAt == nil || mergee.LastActivityAt.After(*base.LastActivityAt)) {
-		base.LastActivityAt = mergee.LastActivityAt
-	}
 	if err := q.UpdateContact(ctx, base); err != nil {
 		return nil, err
 	}
