@@ -117,7 +117,8 @@ type contactListMeta struct {
 // labelsParam reads labels[] (or labels) from the query string.
 func labelsParam(r *http.Request) []string {
 	qv := r.URL.Query()
-	raw := append(qv["labels[]"], qv["labels"]...)
+	raw := make([]string, 0, len(qv["labels[]"])+len(qv["labels"]))
+	raw = append(append(raw, qv["labels[]"]...), qv["labels"]...)
 	return criachat.NormalizeLabels(raw)
 }
 
@@ -202,9 +203,8 @@ func filterRows(rows []filterRowParams) ([]criachat.FilterRow, error) {
 		}
 		if raw := bytes.TrimSpace(p.Values); len(raw) > 0 && string(raw) != "null" {
 			var v any
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			if err := dec.Decode(&v); err != nil {
-				return nil, criachat.Invalid("Values must be a JSON array", "values")
+			if err := json.Unmarshal(raw, &v); err != nil { // raw came from a parsed body
+				return nil, criachat.Invalid("Values is invalid", "values")
 			}
 			switch x := v.(type) {
 			case []any:
@@ -241,11 +241,11 @@ func (s *Server) filterContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := pageParam(r.URL.Query().Get("page"))
-	if p.Page != nil {
+	qv := r.URL.Query()
+	page := pageParam(qv.Get("page"))
+	if p.Page != nil { // the body's page wins, as Rails merges body params over the query's
 		page = pageParam(strconv.FormatInt(int64(*p.Page), 10))
 	}
-	qv := r.URL.Query()
 	cq := store.ContactQuery{AccountID: accountID, Identifiable: true, Filter: f, Sort: qv.Get("sort")}
 	return s.listPage(w, r, cq, page)
 }
