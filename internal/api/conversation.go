@@ -7,7 +7,6 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
-	"github.com/criachat/criachat/internal/store"
 )
 
 // conversationJSON is Chatwoot's REST conversation

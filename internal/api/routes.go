@@ -94,6 +94,27 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("DELETE /api/v1/accounts/{account_id}/custom_filters/{id}", s.app(s.member(s.deleteCustomFilter)))
 
 	// Contacts (reference §3.4).
+	handle("GET /api/v1/accounts/{account_id}/contacts", s.app(s.member(s.listContacts)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/search", s.app(s.member(s.searchContacts)))
+	handle("POST /api/v1/accounts/{account_id}/contacts/filter", s.app(s.member(s.filterContacts)))
+	handle("POST /api/v1/accounts/{account_id}/contacts", s.app(s.member(s.idempotent(s.createContact))))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}", s.app(s.member(s.showContact)))
+	handle("PATCH /api/v1/accounts/{account_id}/contacts/{id}", s.app(s.member(s.updateContact)))
+	handle("PUT /api/v1/accounts/{account_id}/contacts/{id}", s.app(s.member(s.updateContact)))
+	handle("DELETE /api/v1/accounts/{account_id}/contacts/{id}", s.app(s.admin(s.deleteContact)))
+	handle("POST /api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes", s.app(s.member(s.destroyContactCustomAttributes)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes", s.app(s.member(s.contactableInboxes)))
+	handle("POST /api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes", s.app(s.member(s.createContactInbox)))
+	handle("POST /api/v1/accounts/{account_id}/contact_inboxes/filter", s.app(s.member(s.filterContactInboxes)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/labels", s.app(s.member(s.listContactLabels)))
+	handle("POST /api/v1/accounts/{account_id}/contacts/{id}/labels", s.app(s.member(s.setContactLabels)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/notes", s.app(s.member(s.listNotes)))
+	handle("POST /api/v1/accounts/{account_id}/contacts/{id}/notes", s.app(s.member(s.createNote)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", s.app(s.member(s.showNote)))
+	handle("PATCH /api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", s.app(s.member(s.updateNote)))
+	handle("PUT /api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", s.app(s.member(s.updateNote)))
+	handle("DELETE /api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", s.app(s.member(s.deleteNote)))
+	handle("POST /api/v1/accounts/{account_id}/actions/contact_merge", s.app(s.member(s.mergeContacts)))
 
 	// Conversations (reference §3.5).
 	handle("GET /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.listConversations)))

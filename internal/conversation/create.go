@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -94,7 +95,13 @@ func (s *Service) Create(ctx context.Context, a Actor, accountID int64, p Create
 // contactInbox finds or makes the contact inbox a new conversation belongs to.
 func (s *Service) contactInbox(ctx context.Context, q *store.Queries, accountID int64, p CreateParams) (*criachat.ContactInbox, *criachat.Inbox, error) {
 	if p.SourceID != "" {
-		ci, err := q.ContactInboxBySourceID(ctx, accountID, p.InboxID, p.SourceID)
+		var ci *criachat.ContactInbox
+		var err error
+		if p.InboxID != 0 {
+			ci, err = q.ContactInboxBySource(ctx, accountID, p.InboxID, p.SourceID)
+		} else {
+			ci, err = q.ContactInboxBySourceInAccount(ctx, accountID, p.SourceID)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -111,8 +118,17 @@ func (s *Service) contactInbox(ctx context.Context, q *store.Queries, accountID 
 	if _, err := q.Contact(ctx, accountID, p.ContactID); err != nil {
 		return nil, nil, err
 	}
-	ci, err := q.EnsureContactInbox(ctx, accountID, p.ContactID, p.InboxID)
-	return ci, inbox, err
+	ci, err := q.ContactInboxOf(ctx, accountID, p.ContactID, p.InboxID)
+	if !criachat.IsNotFound(err) {
+		return ci, inbox, err
+	}
+	// The contact has no identity in this inbox yet: make one (reference §6.4).
+	sourceID, err := criachat.SourceIDFor(inbox.ChannelType, secret.NewUUID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ci = &criachat.ContactInbox{AccountID: accountID, ContactID: p.ContactID, InboxID: inbox.ID, SourceID: sourceID, PubsubToken: secret.NewToken()}
+	return ci, inbox, q.CreateContactInbox(ctx, ci)
 }
 
 func notFoundAs(err error, msg string) error {

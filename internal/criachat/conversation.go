@@ -218,18 +218,3 @@ func (c *Conversation) Validate() error {
 	}
 	return nil
 }
-
-// NormalizeLabels lowercases, trims and de-duplicates label titles, keeping order.
-func NormalizeLabels(in []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, l := range in {
-		l = strings.ToLower(strings.TrimSpace(l))
-		if l == "" || seen[l] {
-			continue
-		}
-		seen[l] = true
-		out = append(out, l)
-	}
-	return out
-}

@@ -44,6 +44,17 @@ func NewToken() string {
 	return string(out)
 }
 
+// NewUUID returns a random (version 4) UUID, Ruby's SecureRandom.uuid.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
 // HashToken returns the lookup hash of a high-entropy token. Tokens are random,
 // so a plain SHA-256 is enough and it does not depend on the secret key (which
 // lets an operator rotate the key without invalidating every token).

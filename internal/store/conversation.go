@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
 )
 
 const conversationColumns = `c.id, c.account_id, c.display_id, c.uuid, c.inbox_id, c.contact_id, c.contact_inbox_id, c.status,
@@ -61,17 +60,6 @@ func nullID(id int64) any {
 	return id
 }
 
-// newUUID returns a random version-4 UUID.
-func newUUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 // CreateConversation inserts c with the account's next display id.
 func (q *Queries) CreateConversation(ctx context.Context, c *criachat.Conversation) error {
 	c.Normalize()
@@ -83,7 +71,7 @@ func (q *Queries) CreateConversation(ctx context.Context, c *criachat.Conversati
 		return q.d.translate(err)
 	}
 	now := q.now().UTC().Truncate(timePrecision)
-	c.UUID, c.CreatedAt, c.UpdatedAt = newUUID(), now, now
+	c.UUID, c.CreatedAt, c.UpdatedAt = secret.NewUUID(), now, now
 	if c.LastActivityAt.IsZero() {
 		c.LastActivityAt = now
 	}
@@ -134,6 +122,9 @@ func (q *Queries) UpdateConversation(ctx context.Context, c *criachat.Conversati
 // SetConversationLabels replaces a conversation's labels (normalised titles).
 func (q *Queries) SetConversationLabels(ctx context.Context, c *criachat.Conversation, labels []string) error {
 	labels = criachat.NormalizeLabels(labels)
+	if err := criachat.ValidateLabels(labels); err != nil {
+		return err
+	}
 	if _, err := q.exec(ctx, `DELETE FROM conversation_labels WHERE conversation_id = ?`, c.ID); err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type dialect interface {
 	name() string
 	open(ctx context.Context, url string) (read, write *sql.DB, err error)
 	rebind(query string) string
+	// bind is rebind without remembering the result, for query texts built
+	// at run time (queryDynamic).
+	bind(query string) string
 	translate(err error) error
 	migrations() fs.FS
 	// lockMigrations serialises concurrent migrators inside tx.
@@ -41,6 +44,10 @@ type dialect interface {
 	messageSearch() string
 	// ftsQuery turns user text into the dialect's full-text query.
 	ftsQuery(text string) string
+	// jsonValue reads the value at key of the JSON object column col as kind.
+	// It returns an SQL expression and the arguments of its placeholders: the
+	// key travels as an argument, never in the SQL text.
+	jsonValue(col, key string, kind jsonKind) (string, []any)
 	// idSet is a subquery yielding the integers of a JSON array bound to its
 	// one placeholder (see idsJSON), so that "x IN (…)" over a list of any
 	// length stays one constant, cached statement.
@@ -48,6 +55,18 @@ type dialect interface {
 	// textSet is idSet for a JSON array of strings (see textsJSON).
 	textSet() string
 }
+
+// jsonKind is the SQL type a JSON value is read as by dialect.jsonValue.
+type jsonKind int
+
+const (
+	// jsonAsText reads a scalar as text ("5", "true"), NULL when absent or null.
+	jsonAsText jsonKind = iota
+	// jsonAsNumber reads a JSON number as a number, NULL for anything else.
+	jsonAsNumber
+	// jsonAsBool reads true or false as a boolean, NULL for anything else.
+	jsonAsBool
+)
 
 type sqliteDialect struct{}
 
@@ -94,6 +113,23 @@ func (sqliteDialect) open(ctx context.Context, url string) (*sql.DB, *sql.DB, er
 }
 
 func (sqliteDialect) rebind(query string) string { return query }
+
+func (sqliteDialect) bind(query string) string { return query }
+
+// jsonValue uses json_type and json_extract with a quoted path ($."key"), so
+// dots and other characters in the key are not path syntax. json_extract
+// returns true/false as 1/0, so booleans are spelled out for jsonAsText as
+// PostgreSQL's ->> does.
+func (sqliteDialect) jsonValue(col, key string, kind jsonKind) (string, []any) {
+	path := `$."` + strings.ReplaceAll(key, `"`, `""`) + `"`
+	switch kind {
+	case jsonAsNumber:
+		return "(CASE WHEN json_type(" + col + ", ?) IN ('integer', 'real') THEN json_extract(" + col + ", ?) END)", []any{path, path}
+	case jsonAsBool:
+		return "(CASE json_type(" + col + ", ?) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", []any{path}
+	}
+	return "(CASE json_type(" + col + ", ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(" + col + ", ?) AS TEXT) END)", []any{path, path}
+}
 
 func (sqliteDialect) translate(err error) error {
 	var se *sqlite.Error
@@ -161,10 +197,16 @@ var rebound sync.Map // query text -> query with $n placeholders
 
 // rebind turns "?" placeholders into "$1", "$2"…; queries in this package never
 // contain a literal "?" otherwise.
-func (postgresDialect) rebind(query string) string {
+func (d postgresDialect) rebind(query string) string {
 	if v, ok := rebound.Load(query); ok {
 		return v.(string)
 	}
+	out := d.bind(query)
+	rebound.Store(query, out)
+	return out
+}
+
+func (postgresDialect) bind(query string) string {
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	n := 0
@@ -177,9 +219,20 @@ func (postgresDialect) rebind(query string) string {
 		}
 		b.WriteByte(query[i])
 	}
-	out := b.String()
-	rebound.Store(query, out)
-	return out
+	return b.String()
+}
+
+// jsonValue uses ->> and -> with the key as a text argument; jsonb_typeof
+// guards the casts so that a value of another type reads as NULL instead of
+// failing the whole query.
+func (postgresDialect) jsonValue(col, key string, kind jsonKind) (string, []any) {
+	switch kind {
+	case jsonAsNumber:
+		return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(? AS TEXT)) = 'number' THEN (" + col + " ->> CAST(? AS TEXT))::numeric END)", []any{key, key}
+	case jsonAsBool:
+		return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(? AS TEXT)) = 'boolean' THEN (" + col + " ->> CAST(? AS TEXT))::boolean END)", []any{key, key}
+	}
+	return "(" + col + " ->> CAST(? AS TEXT))", []any{key}
 }
 
 func (postgresDialect) translate(err error) error {

@@ -185,6 +185,24 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 	return row{r: st.QueryRowContext(ctx, args...)}
 }
 
+// queryDynamic runs a query whose text is built at run time (filters with a
+// variable number of conditions or values). It bypasses the statement cache
+// and the placeholder cache, which would otherwise grow with every distinct
+// text. Values must still travel as args; identifiers in the text must come
+// from a fixed list.
+func (q *Queries) queryDynamic(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.stmts.count.Add(1) // counted like the cached statements (stmtCache.get)
+	query = q.d.bind(query)
+	var rows *sql.Rows
+	var err error
+	if q.tx != nil {
+		rows, err = q.tx.QueryContext(ctx, query, args...)
+	} else {
+		rows, err = q.stmts.db.QueryContext(ctx, query, args...)
+	}
+	return rows, q.d.translate(err)
+}
+
 // stmtCache prepares each query text once per pool.
 type stmtCache struct {
 	db    *sql.DB
