@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -50,7 +51,7 @@ func seed(ctx context.Context, st *store.Store, o options, accountID, userID, in
 				if err := q.CreateContact(ctx, c); err != nil {
 					return err
 				}
-				ci := &criachat.ContactInbox{AccountID: accountID, ContactID: c.ID, InboxID: inboxID, SourceID: fmt.Sprintf("src-%d", i)}
+				ci := &criachat.ContactInbox{AccountID: accountID, ContactID: c.ID, InboxID: inboxID, SourceID: fmt.Sprintf("src-%d", i), PubsubToken: secret.NewToken()}
 				if err := q.CreateContactInbox(ctx, ci); err != nil {
 					return err
 				}
