@@ -28,6 +28,7 @@ func main() {
 	flag.IntVar(&o.messages, "messages", 1000000, "messages to seed")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients for the message-create run")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed run")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the message-create run here (starts the server with CRIACHAT_PPROF_ADDR)")
 	flag.Parse()
 	if o.bin == "" {
 		fmt.Fprintln(os.Stderr, "criachat-load: -bin is required")

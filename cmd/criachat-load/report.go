@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -41,7 +44,7 @@ func sequential(d time.Duration, fn func() error) (latencies, error) {
 	return out, nil
 }
 
-func report(ctx context.Context, o options, srv *server, s seeded) {
+func report(ctx context.Context, o options, srv *server, s seeded) error {
 	fmt.Printf("server RSS after seeding: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
 
 	list, err := sequential(o.duration, func() error { return srv.call("GET", "/conversations", nil, nil) })
@@ -52,6 +55,12 @@ func report(ctx context.Context, o options, srv *server, s seeded) {
 	})
 	fmt.Printf("GET /conversations/search?q=%s (rare word): %s err=%v\n", rareWord, search, err)
 
+	profile := make(chan error, 1)
+	if o.cpuProfile != "" {
+		go func() { profile <- fetchProfile(o.pprofAddr, o.duration, o.cpuProfile) }()
+	} else {
+		profile <- nil
+	}
 	var mu sync.Mutex
 	var all latencies
 	var errs atomic.Int64
@@ -86,4 +95,21 @@ func report(ctx context.Context, o options, srv *server, s seeded) {
 	fmt.Printf("POST …/messages with %d clients: %.0f messages/s, %s, errors=%d %v\n",
 		o.clients, float64(len(all))/secs, all, errs.Load(), firstErr.Load())
 	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
+	return <-profile
+}
+
+// fetchProfile records the server's CPU profile for d into path.
+func fetchProfile(addr string, d time.Duration, path string) error {
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, res.Body)
+	return err
 }

@@ -24,6 +24,8 @@ type options struct {
 	contacts, conversations, messages int
 	clients                           int
 	duration                          time.Duration
+	cpuProfile                        string
+	pprofAddr                         string
 }
 
 // server is a running criachat serve subprocess.
@@ -47,6 +49,10 @@ func run(ctx context.Context, o options) error {
 		dbURL = "sqlite://" + filepath.Join(dir, "criachat.db")
 	}
 	env = append(env, "CRIACHAT_DATABASE_URL="+dbURL)
+	if o.cpuProfile != "" {
+		o.pprofAddr = freeAddr()
+		env = append(env, "CRIACHAT_PPROF_ADDR="+o.pprofAddr)
+	}
 
 	var setup struct {
 		AccountID   int64  `json:"account_id"`
@@ -88,8 +94,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("seeded %d contacts, %d conversations, %d messages in %s (%s)\n",
 		o.contacts, o.conversations, o.messages, time.Since(t0).Round(time.Second), strings.SplitN(dbURL, ":", 2)[0])
 
-	report(ctx, o, srv, seeded)
-	return nil
+	return report(ctx, o, srv, seeded)
 }
 
 func command(bin string, env []string, args ...string) *exec.Cmd {
@@ -99,13 +104,18 @@ func command(bin string, env []string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func start(bin string, env []string) (*server, error) {
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr() string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return "127.0.0.1:0"
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func start(bin string, env []string) (*server, error) {
+	addr := freeAddr()
 	cmd := command(bin, append(env, "CRIACHAT_ADDR="+addr), "serve")
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -93,6 +94,14 @@ func (m *Main) Serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
+	if m.Config.PprofAddr != "" {
+		go func() {
+			m.Log.Info("pprof listening", "addr", m.Config.PprofAddr)
+			if err := http.ListenAndServe(m.Config.PprofAddr, pprofMux()); err != nil {
+				m.Log.Error("pprof", "error", err)
+			}
+		}()
+	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -146,6 +155,18 @@ func (m *Main) janitor(ctx context.Context, every time.Duration) {
 			m.Log.Info("janitor pruned idempotency keys", "count", n)
 		}
 	}
+}
+
+// pprofMux serves the runtime profiles (CRIACHAT_PPROF_ADDR), kept off the
+// main listener so they are never exposed with the API.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // userMessage is the message of an application error, or the error text.

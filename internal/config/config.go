@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel        slog.Level    // CRIACHAT_LOG_LEVEL: debug | info | warn | error
 	MaxBodyBytes    int64         // CRIACHAT_MAX_BODY_BYTES
 	ShutdownTimeout time.Duration // CRIACHAT_SHUTDOWN_TIMEOUT
+	PprofAddr       string        // CRIACHAT_PPROF_ADDR: serve net/http/pprof there (off when empty)
 
 	// SecretKeyGenerated is true when the key was created by this start.
 	SecretKeyGenerated bool
@@ -41,6 +42,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:         or(getenv("CRIACHAT_DATA_DIR"), "./data"),
 		Addr:            or(getenv("CRIACHAT_ADDR"), ":3000"),
 		LogFormat:       or(getenv("CRIACHAT_LOG_FORMAT"), "text"),
+		PprofAddr:       getenv("CRIACHAT_PPROF_ADDR"),
 		MaxBodyBytes:    40 << 20,
 		ShutdownTimeout: 30 * time.Second,
 	}

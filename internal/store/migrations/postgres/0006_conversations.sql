@@ -40,6 +40,8 @@ CREATE INDEX conversations_status_activity ON conversations (account_id, status,
 CREATE INDEX conversations_activity ON conversations (account_id, last_activity_at);
 CREATE INDEX conversations_inbox ON conversations (inbox_id, status, last_activity_at);
 CREATE INDEX conversations_assignee ON conversations (account_id, assignee_id, status);
+-- Covers the list's meta counts (mine, assigned, unassigned, all) without reading rows.
+CREATE INDEX conversations_counts ON conversations (account_id, status, assignee_id);
 CREATE INDEX conversations_team ON conversations (team_id);
 CREATE INDEX conversations_contact ON conversations (contact_id, last_activity_at);
 CREATE INDEX conversations_contact_inbox ON conversations (contact_inbox_id);
