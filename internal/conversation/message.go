@@ -23,12 +23,23 @@ type MessageParams struct {
 func (s *Service) CreateMessage(ctx context.Context, a Actor, accountID, displayID int64, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
 	var conv *criachat.Conversation
 	var msg *criachat.Message
-	err := s.store.Tx(ctx, func(q *store.Queries) error {
+	// What does not need the write lock is read first, on the read pool: the
+	// inbox (its channel type never changes) and the flood guard count (a
+	// rate limit, not an invariant).
+	r := s.store.Read()
+	pre, err := r.Conversation(ctx, accountID, displayID)
+	if err != nil {
+		return nil, nil, err
+	}
+	inbox, err := r.Inbox(ctx, accountID, pre.InboxID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.floodGuard(ctx, r, pre.ID); err != nil {
+		return nil, nil, err
+	}
+	err = s.store.Tx(ctx, func(q *store.Queries) error {
 		c, err := load(ctx, q, accountID, displayID)
-		if err != nil {
-			return err
-		}
-		inbox, err := q.Inbox(ctx, accountID, c.InboxID)
 		if err != nil {
 			return err
 		}
@@ -37,6 +48,19 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, accountID, display
 		return err
 	})
 	return conv, msg, err
+}
+
+// floodGuard refuses a message when the conversation already has the
+// per-minute limit of messages (Chatwoot: "Too many messages").
+func (s *Service) floodGuard(ctx context.Context, q *store.Queries, conversationID int64) error {
+	n, err := q.CountMessagesSince(ctx, conversationID, s.now().Add(-time.Minute), s.messagesPerMinute)
+	if err != nil {
+		return err
+	}
+	if n >= s.messagesPerMinute {
+		return criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
+	}
+	return nil
 }
 
 // addMessage writes a message and its effects on the conversation: incoming
@@ -53,14 +77,6 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	}
 	if mt == criachat.MessageIncoming && inbox.ChannelType != criachat.ChannelAPI {
 		return nil, criachat.Errorf(criachat.EINVALID, "Incoming messages are only allowed in Api inboxes")
-	}
-	now := s.now()
-	n, err := q.CountMessagesSince(ctx, c.ID, now.Add(-time.Minute))
-	if err != nil {
-		return nil, err
-	}
-	if n >= s.messagesPerMinute {
-		return nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
 	}
 	m := &criachat.Message{
 		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
@@ -98,7 +114,11 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 		}
 	}
 	c.LastActivityAt = m.CreatedAt
-	if err := q.UpdateConversation(ctx, c); err != nil {
+	update := q.TouchConversation
+	if reopened {
+		update = q.UpdateConversation
+	}
+	if err := update(ctx, c); err != nil {
 		return nil, err
 	}
 	if reopened {

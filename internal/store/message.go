@@ -167,10 +167,14 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 	return out, rows.Err()
 }
 
-// CountMessagesSince counts a conversation's messages created after t (flood guard).
-func (q *Queries) CountMessagesSince(ctx context.Context, conversationID int64, t time.Time) (int, error) {
+// CountMessagesSince counts a conversation's messages created after t,
+// looking at no more than its newest limit messages (the flood guard only
+// needs to know whether the limit is reached, and this way it walks the
+// (conversation_id, id) index backwards instead of needing one of its own).
+func (q *Queries) CountMessagesSince(ctx context.Context, conversationID int64, t time.Time, limit int) (int, error) {
 	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND created_at > ?`, conversationID, micros(t)).Scan(&n)
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT m.created_at FROM messages m WHERE m.conversation_id = ?
+		ORDER BY m.id DESC LIMIT ?) recent WHERE recent.created_at > ?`, conversationID, limit, micros(t)).Scan(&n)
 	return n, q.d.translate(err)
 }
 

@@ -34,6 +34,9 @@ type Store struct {
 	// a small query's time parsing SQL, so statements are prepared once.
 	readStmts, writeStmts *stmtCache
 
+	// group batches SQLite write transactions (nil on PostgreSQL).
+	group *groupCommitter
+
 	// queries counts statements run, so tests can prove a list endpoint's
 	// query count does not grow with its page size.
 	queries atomic.Int64
@@ -64,6 +67,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if read != write {
 		st.readStmts = &stmtCache{db: read, d: d, count: &st.queries}
 	}
+	if d.name() == "sqlite" {
+		st.group = newGroupCommitter(st)
+	}
 	return st, nil
 }
 
@@ -72,6 +78,9 @@ func (s *Store) Dialect() string { return s.d.name() }
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	s.readStmts.close()
 	s.writeStmts.close()
 	err := s.write.Close()
@@ -89,7 +98,13 @@ func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, no
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
+//
+// On SQLite, concurrent callers share commits (see groupCommitter); each
+// still gets all-or-nothing for its own work.
 func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.d.translate(fmt.Errorf("begin: %w", err))

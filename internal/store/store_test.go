@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -309,6 +311,60 @@ func TestIdempotencyKeyExpiry(t *testing.T) {
 		}()
 		if err != nil || n != 1 {
 			t.Fatalf("prune = %d, %v", n, err)
+		}
+	})
+}
+
+// TestConcurrentTxIsolation: many concurrent write transactions (batched into
+// shared commits on SQLite) each keep all-or-nothing: failed ones leave
+// nothing behind, successful ones all land, and a panic reaches its caller.
+func TestConcurrentTxIsolation(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		ids := make([]int64, 40)
+		errs := make([]error, 40)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.Tx(ctx, func(q *store.Queries) error {
+					a := &criachat.Account{Name: fmt.Sprint("acct ", i)}
+					if err := q.CreateAccount(ctx, a); err != nil {
+						return err
+					}
+					ids[i] = a.ID
+					if i%3 == 0 {
+						return fmt.Errorf("fail %d", i)
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		// A failed transaction's id may be handed out again within a shared
+		// SQLite commit (its insert was rolled back), so check by name.
+		for i, id := range ids {
+			a, err := s.Read().Account(ctx, id)
+			landed := err == nil && a.Name == fmt.Sprint("acct ", i)
+			switch {
+			case i%3 == 0 && (errs[i] == nil || landed):
+				t.Errorf("tx %d failed (%v) but its account exists", i, errs[i])
+			case i%3 != 0 && (errs[i] != nil || !landed):
+				t.Errorf("tx %d: err %v, read %+v %v", i, errs[i], a, err)
+			}
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != "boom" {
+					t.Fatalf("recovered %v, want the panic value", p)
+				}
+			}()
+			_ = s.Tx(ctx, func(q *store.Queries) error { panic("boom") })
+		}()
+		// The store still works after a panic.
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.CreateAccount(ctx, &criachat.Account{Name: "after"}) }); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -38,12 +38,11 @@ CREATE UNIQUE INDEX conversations_display_id ON conversations (account_id, displ
 CREATE UNIQUE INDEX conversations_uuid ON conversations (uuid);
 CREATE INDEX conversations_status_activity ON conversations (account_id, status, last_activity_at);
 CREATE INDEX conversations_activity ON conversations (account_id, last_activity_at);
-CREATE INDEX conversations_inbox ON conversations (inbox_id, status, last_activity_at);
-CREATE INDEX conversations_assignee ON conversations (account_id, assignee_id, status);
+CREATE INDEX conversations_inbox ON conversations (inbox_id, status);
 -- Covers the list's meta counts (mine, assigned, unassigned, all) without reading rows.
 CREATE INDEX conversations_counts ON conversations (account_id, status, assignee_id);
 CREATE INDEX conversations_team ON conversations (team_id);
-CREATE INDEX conversations_contact ON conversations (contact_id, last_activity_at);
+CREATE INDEX conversations_contact ON conversations (contact_id);
 CREATE INDEX conversations_contact_inbox ON conversations (contact_inbox_id);
 
 CREATE TABLE conversation_labels (
@@ -82,8 +81,6 @@ CREATE TABLE messages (
     FOREIGN KEY (account_id, conversation_id) REFERENCES conversations (account_id, id) ON DELETE CASCADE
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, id);
-CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at);
-CREATE INDEX messages_account ON messages (account_id, id);
 
 -- Full-text search over all message content (no 90-day limit): an external-content FTS5 index kept in
 -- step with the table by triggers.
