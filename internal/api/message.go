@@ -219,7 +219,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, "", &p); err != nil {
 		return err
 	}
-	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c.AccountID, c.DisplayID, p.service())
+	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c, p.service())
 	if err != nil {
 		return err
 	}

@@ -19,18 +19,17 @@ type MessageParams struct {
 	EchoID            string
 }
 
-// CreateMessage adds a message to a conversation (reference §3.6, §6.2).
-func (s *Service) CreateMessage(ctx context.Context, a Actor, accountID, displayID int64, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
+// CreateMessage adds a message to a conversation (reference §3.6, §6.2). pre
+// is the conversation as the caller loaded it (to check access); it is read
+// again inside the write transaction.
+func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conversation, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
+	accountID, displayID := pre.AccountID, pre.DisplayID
 	var conv *criachat.Conversation
 	var msg *criachat.Message
 	// What does not need the write lock is read first, on the read pool: the
 	// inbox (its channel type never changes) and the flood guard count (a
 	// rate limit, not an invariant).
 	r := s.store.Read()
-	pre, err := r.Conversation(ctx, accountID, displayID)
-	if err != nil {
-		return nil, nil, err
-	}
 	inbox, err := r.Inbox(ctx, accountID, pre.InboxID)
 	if err != nil {
 		return nil, nil, err
