@@ -15,6 +15,7 @@ import (
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/api"
 	"github.com/criachat/criachat/internal/config"
+	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
@@ -85,7 +86,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	defer m.Close()
 	srv := &http.Server{
 		Handler: api.New(api.Options{
-			Store: m.Store, Accounts: m.Accounts, Keeper: m.Keeper, Logger: m.Log,
+			Store: m.Store, Accounts: m.Accounts, Conversations: conversation.NewService(m.Store, m.Config.MessagesPerMinute), Keeper: m.Keeper, Logger: m.Log,
 			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

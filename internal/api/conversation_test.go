@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/criachat/criachat/internal/api"
+	"github.com/criachat/criachat/internal/conversation"
 )
 
 // Conversations and messages (reference §3.5, §3.6, §6.2, §9.9).
@@ -348,5 +351,24 @@ func TestConversationListQueriesDoNotGrow(t *testing.T) {
 		}
 		grow(0) // the small page has one conversation of the same shape
 		e.assertConstantQueries(t, c.path("/conversations"), a.Token, grow)
+	})
+}
+
+// TestFloodGuard: at most N messages per conversation per minute (Chatwoot's
+// CONVERSATION_MESSAGE_PER_MINUTE_LIMIT, CRIACHAT_MESSAGES_PER_MINUTE here).
+func TestFloodGuard(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
+		conv := e.open(c, nil)
+		e.server = api.New(api.Options{Store: e.store, Accounts: e.accounts, Keeper: e.keeper,
+			Conversations: conversation.NewService(e.store, 3)})
+		for i := 0; i < 3; i++ {
+			e.say(c, conv, c.Token, map[string]any{"content": "spam", "message_type": "incoming"}).expect(t, 200)
+		}
+		e.say(c, conv, c.Token, map[string]any{"content": "spam", "message_type": "incoming"}).
+			expect(t, 422).body(t, `{"error":"Validation failed: Too many messages"}`)
+		// Another conversation is not limited.
+		other := e.open(c, nil)
+		e.say(c, other, c.Token, map[string]any{"content": "hello", "message_type": "incoming"}).expect(t, 200)
 	})
 }

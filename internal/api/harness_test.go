@@ -24,6 +24,7 @@ type env struct {
 	t        *testing.T
 	store    *store.Store
 	accounts *account.Service
+	keeper   *secret.Keeper
 	server   *api.Server
 }
 
@@ -36,7 +37,7 @@ func run(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		accts := account.NewService(st, k)
-		fn(t, &env{t: t, store: st, accounts: accts, server: api.New(api.Options{Store: st, Accounts: accts, Keeper: k, MaxBodyBytes: 64 << 10})})
+		fn(t, &env{t: t, store: st, accounts: accts, keeper: k, server: api.New(api.Options{Store: st, Accounts: accts, Keeper: k, MaxBodyBytes: 64 << 10})})
 	})
 }
 

@@ -27,6 +27,8 @@ type Config struct {
 	MaxBodyBytes    int64         // CRIACHAT_MAX_BODY_BYTES
 	ShutdownTimeout time.Duration // CRIACHAT_SHUTDOWN_TIMEOUT
 	PprofAddr       string        // CRIACHAT_PPROF_ADDR: serve net/http/pprof there (off when empty)
+	// MessagesPerMinute caps messages per conversation per minute (CRIACHAT_MESSAGES_PER_MINUTE).
+	MessagesPerMinute int
 
 	// SecretKeyGenerated is true when the key was created by this start.
 	SecretKeyGenerated bool
@@ -39,12 +41,13 @@ type Config struct {
 // configured, generates one into it the first time and reuses it afterwards.
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DataDir:         or(getenv("CRIACHAT_DATA_DIR"), "./data"),
-		Addr:            or(getenv("CRIACHAT_ADDR"), ":3000"),
-		LogFormat:       or(getenv("CRIACHAT_LOG_FORMAT"), "text"),
-		PprofAddr:       getenv("CRIACHAT_PPROF_ADDR"),
-		MaxBodyBytes:    40 << 20,
-		ShutdownTimeout: 30 * time.Second,
+		DataDir:           or(getenv("CRIACHAT_DATA_DIR"), "./data"),
+		Addr:              or(getenv("CRIACHAT_ADDR"), ":3000"),
+		LogFormat:         or(getenv("CRIACHAT_LOG_FORMAT"), "text"),
+		PprofAddr:         getenv("CRIACHAT_PPROF_ADDR"),
+		MaxBodyBytes:      40 << 20,
+		MessagesPerMinute: 200,
+		ShutdownTimeout:   30 * time.Second,
 	}
 	var errs []error
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
@@ -69,6 +72,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("CRIACHAT_MAX_BODY_BYTES: want a byte count of at least 1024, got %q", v))
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := getenv("CRIACHAT_MESSAGES_PER_MINUTE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("CRIACHAT_MESSAGES_PER_MINUTE: want a positive number, got %q", v))
+		}
+		c.MessagesPerMinute = n
 	}
 	if v := getenv("CRIACHAT_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

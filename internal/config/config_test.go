@@ -33,12 +33,13 @@ func TestDefaultsAndGeneratedKey(t *testing.T) {
 func TestInvalidValues(t *testing.T) {
 	dir := t.TempDir()
 	for name, m := range map[string]map[string]string{
-		"CRIACHAT_DATABASE_URL":     {"CRIACHAT_DATABASE_URL": "mysql://x"},
-		"CRIACHAT_LOG_FORMAT":       {"CRIACHAT_LOG_FORMAT": "xml"},
-		"CRIACHAT_LOG_LEVEL":        {"CRIACHAT_LOG_LEVEL": "loud"},
-		"CRIACHAT_SECRET_KEY":       {"CRIACHAT_SECRET_KEY": "short"},
-		"CRIACHAT_MAX_BODY_BYTES":   {"CRIACHAT_MAX_BODY_BYTES": "ten"},
-		"CRIACHAT_SHUTDOWN_TIMEOUT": {"CRIACHAT_SHUTDOWN_TIMEOUT": "-1s"},
+		"CRIACHAT_DATABASE_URL":        {"CRIACHAT_DATABASE_URL": "mysql://x"},
+		"CRIACHAT_LOG_FORMAT":          {"CRIACHAT_LOG_FORMAT": "xml"},
+		"CRIACHAT_LOG_LEVEL":           {"CRIACHAT_LOG_LEVEL": "loud"},
+		"CRIACHAT_SECRET_KEY":          {"CRIACHAT_SECRET_KEY": "short"},
+		"CRIACHAT_MAX_BODY_BYTES":      {"CRIACHAT_MAX_BODY_BYTES": "ten"},
+		"CRIACHAT_SHUTDOWN_TIMEOUT":    {"CRIACHAT_SHUTDOWN_TIMEOUT": "-1s"},
+		"CRIACHAT_MESSAGES_PER_MINUTE": {"CRIACHAT_MESSAGES_PER_MINUTE": "0"},
 	} {
 		m["CRIACHAT_DATA_DIR"] = dir
 		_, err := Load(env(m))
