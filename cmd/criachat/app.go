@@ -84,9 +84,10 @@ func (m *Main) Serve(ctx context.Context) error {
 		return err
 	}
 	defer m.Close()
+	conversations := conversation.NewService(m.Store, m.Config.MessagesPerMinute)
 	srv := &http.Server{
 		Handler: api.New(api.Options{
-			Store: m.Store, Accounts: m.Accounts, Conversations: conversation.NewService(m.Store, m.Config.MessagesPerMinute), Keeper: m.Keeper, Logger: m.Log,
+			Store: m.Store, Accounts: m.Accounts, Conversations: conversations, Keeper: m.Keeper, Logger: m.Log,
 			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -111,8 +112,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); m.janitor(workers, time.Hour) }()
+	go func() { defer wg.Done(); m.reopenSnoozed(workers, conversations, time.Minute) }()
 	defer func() { stopWorkers(); wg.Wait() }() // workers stop before the database closes
 
 	errc := make(chan error, 1)
@@ -154,6 +156,25 @@ func (m *Main) janitor(ctx context.Context, every time.Duration) {
 			m.Log.Error("janitor", "error", err)
 		} else if n > 0 {
 			m.Log.Info("janitor pruned idempotency keys", "count", n)
+		}
+	}
+}
+
+// reopenSnoozed opens snoozed conversations whose snoozed_until has passed,
+// every interval until ctx ends (Chatwoot's scheduler, reference §6.2).
+func (m *Main) reopenSnoozed(ctx context.Context, svc *conversation.Service, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := svc.ReopenSnoozed(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Error("reopen snoozed conversations", "error", err)
+		} else if n > 0 {
+			m.Log.Info("reopened snoozed conversations", "count", n)
 		}
 	}
 }

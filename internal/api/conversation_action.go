@@ -287,3 +287,35 @@ func (s *Server) updateLastSeen(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writeConversation(w, r, c)
 }
+
+func (s *Server) muteConversation(w http.ResponseWriter, r *http.Request) error {
+	return s.setMuted(w, r, true)
+}
+
+func (s *Server) unmuteConversation(w http.ResponseWriter, r *http.Request) error {
+	return s.setMuted(w, r, false)
+}
+
+// setMuted is POST /conversations/{id}/mute and /unmute: 200 with an empty body.
+func (s *Server) setMuted(w http.ResponseWriter, r *http.Request, muted bool) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	if err := s.conversations.SetMuted(r.Context(), actorOf(r), c.AccountID, c.DisplayID, muted); err != nil {
+		return err
+	}
+	return okEmpty(w)
+}
+
+// markUnread is POST /conversations/{id}/unread.
+func (s *Server) markUnread(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return err
+	}
+	if c, err = s.conversations.MarkUnread(r.Context(), c.AccountID, c.DisplayID); err != nil {
+		return err
+	}
+	return s.writeConversation(w, r, c)
+}

@@ -191,3 +191,24 @@ func senderName(sender any) any {
 	}
 	return nil
 }
+
+// contactConversations is GET /contacts/{id}/conversations: the contact's 20
+// most recently active conversations the caller may see, {"payload":[…]}.
+func (s *Server) contactConversations(w http.ResponseWriter, r *http.Request) error {
+	contact, err := s.contactFromPath(r.Context(), r, s.store.Read(), "id")
+	if err != nil {
+		return err
+	}
+	p := caller(r)
+	f := store.ConversationFilter{AccountID: p.member.AccountID, UserID: p.user.ID, MemberOnly: !p.member.IsAdmin(),
+		Status: "all", ContactID: contact.ID, PerPage: 20, Page: 1}
+	list, _, err := s.store.Read().ListConversations(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	page, err := s.loadConversationPage(r.Context(), f.AccountID, f.UserID, list)
+	if err != nil {
+		return err
+	}
+	return ok(w, map[string]any{"payload": presentAll(list, page.present)})
+}

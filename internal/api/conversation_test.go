@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/criachat/criachat/internal/api"
 	"github.com/criachat/criachat/internal/conversation"
@@ -370,5 +372,94 @@ func TestFloodGuard(t *testing.T) {
 		// Another conversation is not limited.
 		other := e.open(c, nil)
 		e.say(c, other, c.Token, map[string]any{"content": "hello", "message_type": "incoming"}).expect(t, 200)
+	})
+}
+
+// TestContactConversationsAndMerge: GET /contacts/{id}/conversations (§3.4),
+// and a contact merge moves the mergee's conversations to the base (§9.7).
+func TestContactConversationsAndMerge(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
+		first := e.open(c, nil)
+		second := e.open(c, map[string]any{"status": "resolved"})
+		res := e.do("GET", c.path(fmt.Sprintf("/contacts/%d/conversations", c.ContactID)), c.Token, nil).expect(t, 200)
+		if n := len(res.get("payload").([]any)); n != 2 {
+			t.Fatalf("contact conversations = %s", res.Raw)
+		}
+		dup := e.do("POST", c.path("/contacts"), c.Token, map[string]any{"name": "Carla 2", "email": "carla-dup@x.io", "inbox_id": c.InboxID}).expect(t, 200)
+		dupID := dup.num("payload", "contact", "id")
+		dupConv := e.do("POST", c.path("/conversations"), c.Token, map[string]any{"inbox_id": c.InboxID, "contact_id": dupID}).expect(t, 200).num("id")
+		e.say(c, dupConv, c.Token, map[string]any{"content": "from the duplicate", "message_type": "incoming"}).expect(t, 200)
+		e.do("POST", c.path("/actions/contact_merge"), c.Token, map[string]any{"base_contact_id": c.ContactID, "mergee_contact_id": dupID}).expect(t, 200)
+		res = e.do("GET", c.path(fmt.Sprintf("/contacts/%d/conversations", c.ContactID)), c.Token, nil).expect(t, 200)
+		if n := len(res.get("payload").([]any)); n != 3 {
+			t.Fatalf("after merge the base has %d conversations, want 3: %s", n, res.Raw)
+		}
+		show := e.do("GET", c.path(fmt.Sprintf("/conversations/%d", dupConv)), c.Token, nil).expect(t, 200)
+		if show.num("meta", "sender", "id") != c.ContactID || show.num("messages", 0, "sender", "id") != c.ContactID {
+			t.Fatalf("merged conversation = %s", show.Raw)
+		}
+		_ = first
+		_ = second
+		e.do("GET", c.path("/contacts/999999/conversations"), c.Token, nil).expect(t, 404)
+	})
+}
+
+// TestSnoozeScheduler: snoozed conversations reopen once snoozed_until has
+// passed, and not before (reference §6.2, the scheduler).
+func TestSnoozeScheduler(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
+		past, future := e.open(c, nil), e.open(c, nil)
+		snooze := func(conv int64, until time.Time) {
+			e.do("POST", c.path(fmt.Sprintf("/conversations/%d/toggle_status", conv)), c.Token,
+				map[string]any{"status": "snoozed", "snoozed_until": until.Unix()}).expect(t, 200)
+		}
+		snooze(past, time.Now().Add(-time.Minute))
+		snooze(future, time.Now().Add(time.Hour))
+		n, err := conversation.NewService(e.store, 0).ReopenSnoozed(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("ReopenSnoozed = %d, %v; want 1", n, err)
+		}
+		status := func(conv int64) string {
+			return e.do("GET", c.path(fmt.Sprintf("/conversations/%d", conv)), c.Token, nil).str("status")
+		}
+		if status(past) != "open" || status(future) != "snoozed" {
+			t.Fatalf("statuses: past %s, future %s", status(past), status(future))
+		}
+	})
+}
+
+func TestMuteAndUnread(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
+		conv := e.open(c, nil)
+		p := func(rest string) string { return c.path(fmt.Sprintf("/conversations/%d%s", conv, rest)) }
+		e.say(c, conv, c.Token, map[string]any{"content": "hello?", "message_type": "incoming"}).expect(t, 200)
+		e.do("POST", p("/update_last_seen"), c.Token, nil).expect(t, 200)
+		if n := e.do("GET", p(""), c.Token, nil).num("unread_count"); n != 0 {
+			t.Fatalf("unread_count after seeing = %d", n)
+		}
+		if n := e.do("POST", p("/unread"), c.Token, nil).expect(t, 200).num("unread_count"); n != 1 {
+			t.Fatalf("unread_count after marking unread = %d, want 1", n)
+		}
+		e.do("POST", p("/mute"), c.Token, nil).expect(t, 200)
+		show := e.do("GET", p(""), c.Token, nil).expect(t, 200)
+		if show.get("muted") != true || show.str("status") != "resolved" {
+			t.Fatalf("muted conversation = %s", show.Raw)
+		}
+		// A muted conversation is not reopened by an incoming message.
+		e.say(c, conv, c.Token, map[string]any{"content": "again", "message_type": "incoming"}).expect(t, 200)
+		if st := e.do("GET", p(""), c.Token, nil).str("status"); st != "resolved" {
+			t.Fatalf("muted conversation reopened: %s", st)
+		}
+		e.do("POST", p("/unmute"), c.Token, nil).expect(t, 200)
+		if e.do("GET", p(""), c.Token, nil).get("muted") != false {
+			t.Fatal("unmute did not unblock the contact")
+		}
+		msgs := e.do("GET", p("/messages"), c.Token, nil).Raw
+		if !strings.Contains(msgs, "Admin Acme has muted the conversation") || !strings.Contains(msgs, "Admin Acme has unmuted the conversation") {
+			t.Fatalf("mute activity missing: %s", msgs)
+		}
 	})
 }

@@ -118,6 +118,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Conversations (reference §3.5).
 	handle("GET /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.listConversations)))
+	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/conversations", s.app(s.member(s.contactConversations)))
 	handle("GET /api/v1/accounts/{account_id}/conversations/meta", s.app(s.member(s.conversationMeta)))
 	handle("GET /api/v1/accounts/{account_id}/conversations/search", s.app(s.member(s.searchConversations)))
 	handle("POST /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.idempotent(s.createConversation))))
@@ -132,6 +133,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.conversationLabels)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.setConversationLabels)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", s.app(s.member(s.updateLastSeen)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread", s.app(s.member(s.markUnread)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute", s.app(s.member(s.muteConversation)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute", s.app(s.member(s.unmuteConversation)))
 
 	// Messages (reference §3.6).
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))

@@ -69,8 +69,12 @@ func TestBadInputNeverHurts(t *testing.T) {
 			"huge":        `{"name":"` + strings.Repeat("x", 70<<10) + `"}`, // the test server's limit is 64 KiB
 		}
 		bodyless := map[string]bool{ // these read no body, so any body is fine
-			"POST /api/v1/profile/reset_access_token":             true,
-			"POST /api/v1/accounts/{account_id}/update_active_at": true,
+			"POST /api/v1/profile/reset_access_token":                                             true,
+			"POST /api/v1/accounts/{account_id}/update_active_at":                                 true,
+			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen": true,
+			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread":           true,
+			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute":             true,
+			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute":           true,
 		}
 		for _, pattern := range e.server.Patterns() {
 			method, path := routePath(pattern, a.AccountID)

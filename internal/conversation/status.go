@@ -119,3 +119,53 @@ func (s *Service) ReopenSnoozed(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// SetMuted mutes or unmutes a conversation (reference §3.5): muting resolves
+// it and blocks its contact, so that new messages do not reopen it; unmuting
+// unblocks the contact. Each writes its activity message.
+func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID int64, muted bool) error {
+	return s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		contact, err := q.Contact(ctx, accountID, c.ContactID)
+		if err != nil {
+			return err
+		}
+		contact.Blocked = muted
+		if err := q.UpdateContact(ctx, contact); err != nil {
+			return err
+		}
+		if muted && c.Status != criachat.StatusResolved {
+			c.Status, c.WaitingSince = criachat.StatusResolved, nil
+			if err := q.UpdateConversation(ctx, c); err != nil {
+				return err
+			}
+		}
+		return s.activity(ctx, q, c, criachat.ActivityMuted(a.name(), muted))
+	})
+}
+
+// MarkUnread moves the agent's last-seen time to just before the newest
+// incoming message, so the conversation shows as unread (reference §3.5).
+func (s *Service) MarkUnread(ctx context.Context, accountID, displayID int64) (*criachat.Conversation, error) {
+	var out *criachat.Conversation
+	err := s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := load(ctx, q, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		last, err := q.LastIncomingAt(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if last != nil {
+			seen := last.Add(-time.Second)
+			c.AgentLastSeenAt = &seen
+		}
+		out = c
+		return q.UpdateConversation(ctx, c)
+	})
+	return out, err
+}

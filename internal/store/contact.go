@@ -227,8 +227,9 @@ func (q *Queries) MergeContacts(ctx context.Context, accountID, baseID, mergeeID
 
 // mergeStatements move the records that belong to a contact from the mergee
 // (third argument) to the base (first argument) within the account (second).
-// Conversations and messages join this list when their tables exist.
 var mergeStatements = []string{
 	`UPDATE contact_inboxes SET contact_id = ? WHERE account_id = ? AND contact_id = ?`,
 	`UPDATE notes SET contact_id = ? WHERE account_id = ? AND contact_id = ?`,
+	`UPDATE conversations SET contact_id = ? WHERE account_id = ? AND contact_id = ?`,
+	`UPDATE messages SET sender_id = ? WHERE account_id = ? AND sender_type = 'Contact' AND sender_id = ?`,
 }

@@ -202,3 +202,14 @@ func (q *Queries) SearchConversationsByMessage(ctx context.Context, accountID in
 	}
 	return ids, rows.Err()
 }
+
+// LastIncomingAt returns when the conversation's newest incoming message was
+// created, or nil when it has none.
+func (q *Queries) LastIncomingAt(ctx context.Context, conversationID int64) (*time.Time, error) {
+	var v sql.NullInt64
+	if err := q.queryRow(ctx, `SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND message_type = 0`,
+		conversationID).Scan(&v); err != nil {
+		return nil, q.d.translate(err)
+	}
+	return optTime(v), nil
+}
