@@ -255,7 +255,7 @@ func (q *Queries) MemberInboxIDs(ctx context.Context, accountID, userID int64) (
 // InboxMembers lists the members of an inbox of the account as agents,
 // ordered by lower(name) like the agents index.
 func (q *Queries) InboxMembers(ctx context.Context, accountID, inboxID int64) ([]criachat.Agent, error) {
-	return q.agentList(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM inbox_members im
+	return q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM inbox_members im
 		JOIN account_users m ON m.account_id = im.account_id AND m.user_id = im.user_id
 		JOIN users u ON u.id = im.user_id
 		WHERE im.account_id = ? AND im.inbox_id = ? ORDER BY LOWER(u.name), u.id`, accountID, inboxID)
@@ -267,30 +267,12 @@ func (q *Queries) InboxMembers(ctx context.Context, accountID, inboxID int64) ([
 // inbox ids it is the administrators.
 func (q *Queries) AssignableAgents(ctx context.Context, accountID int64, inboxIDs []int64) ([]criachat.Agent, error) {
 	ids := uniqueIDs(inboxIDs)
-	return q.agentList(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
+	return q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
 		JOIN users u ON u.id = m.user_id
 		WHERE m.account_id = ? AND (m.role = 'administrator' OR m.user_id IN (
 			SELECT im.user_id FROM inbox_members im WHERE im.account_id = ? AND im.inbox_id IN (`+q.d.idSet()+`)
 			GROUP BY im.user_id HAVING COUNT(DISTINCT im.inbox_id) = ?))
 		ORDER BY LOWER(u.name), u.id`, accountID, accountID, idsJSON(ids), int64(len(ids)))
-}
-
-func (q *Queries) agentList(ctx context.Context, query string, args ...any) ([]criachat.Agent, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []criachat.Agent{}
-	for rows.Next() {
-		var us userScan
-		var ms memberScan
-		if err := rows.Scan(append(us.dest(), ms.dest()...)...); err != nil {
-			return nil, q.d.translate(err)
-		}
-		out = append(out, criachat.Agent{User: us.user(), Member: ms.member()})
-	}
-	return out, q.d.translate(rows.Err())
 }
 
 // AreAccountUsers reports whether every user id is a member of the account.

@@ -173,28 +173,10 @@ func (q *Queries) MembersAmong(ctx context.Context, accountID int64, userIDs []i
 // TeamMembers lists a team's members as agents of the account, in the order
 // they joined, in one query.
 func (q *Queries) TeamMembers(ctx context.Context, accountID, teamID int64) ([]criachat.Agent, error) {
-	return q.teamAgents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM team_members tm
+	return q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM team_members tm
 		JOIN account_users m ON m.account_id = tm.account_id AND m.user_id = tm.user_id
 		JOIN users u ON u.id = tm.user_id
 		WHERE tm.account_id = ? AND tm.team_id = ? ORDER BY tm.id`, accountID, teamID)
-}
-
-func (q *Queries) teamAgents(ctx context.Context, query string, args ...any) ([]criachat.Agent, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []criachat.Agent{}
-	for rows.Next() {
-		var us userScan
-		var ms memberScan
-		if err := rows.Scan(append(us.dest(), ms.dest()...)...); err != nil {
-			return nil, err
-		}
-		out = append(out, criachat.Agent{User: us.user(), Member: ms.member()})
-	}
-	return out, rows.Err()
 }
 
 const (
@@ -236,7 +218,7 @@ func (q *Queries) addTeamMembers(ctx context.Context, accountID, teamID int64, u
 	if len(added) == 0 {
 		return []criachat.Agent{}, nil
 	}
-	agents, err := q.teamAgents(ctx, q.withIDs(teamAgentsAmong), accountID, idsJSON(added))
+	agents, err := q.agents(ctx, q.withIDs(teamAgentsAmong), accountID, idsJSON(added))
 	if err != nil {
 		return nil, err
 	}

@@ -240,22 +240,28 @@ func (q *Queries) CountAccountsOfUser(ctx context.Context, userID int64) (int, e
 
 // Agents lists an account's members ordered by lower(name), as Chatwoot's agents index does.
 func (q *Queries) Agents(ctx context.Context, accountID int64) ([]criachat.Agent, error) {
-	rows, err := q.query(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
+	return q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
 		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY LOWER(u.name), u.id`, accountID)
+}
+
+// agents runs a query selecting userColumns then memberColumns and returns
+// the agents in row order; never nil.
+func (q *Queries) agents(ctx context.Context, query string, args ...any) ([]criachat.Agent, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []criachat.Agent
+	out := []criachat.Agent{}
 	for rows.Next() {
 		var us userScan
 		var ms memberScan
 		if err := rows.Scan(append(us.dest(), ms.dest()...)...); err != nil {
-			return nil, err
+			return nil, q.d.translate(err)
 		}
 		out = append(out, criachat.Agent{User: us.user(), Member: ms.member()})
 	}
-	return out, rows.Err()
+	return out, q.d.translate(rows.Err())
 }
 
 // Agent returns one member of an account with their user.
@@ -276,20 +282,11 @@ func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.query(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
+	list, err := q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
 		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.d.idSet()+`)`,
 		accountID, idsJSON(ids))
-	if err != nil {
-		return nil, err
+	for _, a := range list {
+		out[a.User.ID] = a
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var us userScan
-		var ms memberScan
-		if err := rows.Scan(append(us.dest(), ms.dest()...)...); err != nil {
-			return nil, err
-		}
-		out[us.u.ID] = criachat.Agent{User: us.user(), Member: ms.member()}
-	}
-	return out, rows.Err()
+	return out, err
 }
