@@ -87,6 +87,10 @@ func run(ctx context.Context, o options) error {
 	}
 	t0 := time.Now()
 	seeded, err := seed(ctx, st, o, srv.acct, srv.user, inbox.ID)
+	if err == nil {
+		// Fresh bulk-loaded tables have no statistics yet; a live database has them.
+		err = st.Analyze(ctx)
+	}
 	st.Close()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)

@@ -297,3 +297,15 @@ var ErrUnique = errors.New("unique constraint violated")
 
 // ErrForeignKey is wrapped by errors from statements that broke a foreign key.
 var ErrForeignKey = errors.New("foreign key constraint violated")
+
+// Analyze refreshes the planner's statistics (and, on PostgreSQL, the
+// visibility map that index-only scans need). Autovacuum does this for a
+// live PostgreSQL; tools that bulk-load data call it before measuring.
+func (s *Store) Analyze(ctx context.Context) error {
+	stmt := "ANALYZE"
+	if s.d.name() == "postgres" {
+		stmt = "VACUUM ANALYZE"
+	}
+	_, err := s.write.ExecContext(ctx, stmt)
+	return err
+}
