@@ -60,12 +60,19 @@ func camelize(s string) string {
 	return b.String()
 }
 
+// maxBulkIDs bounds one bulk action: each id is its own transaction, and the
+// request is answered when they are all done.
+const maxBulkIDs = 1000
+
 // bulkActions is POST /bulk_actions: 200 with an empty body once the change
 // is applied (Chatwoot queues a job; here it is done before the answer).
 func (s *Server) bulkActions(w http.ResponseWriter, r *http.Request) error {
 	var p bulkParams
 	if err := decode(r, "", &p); err != nil {
 		return err
+	}
+	if len(p.IDs) > maxBulkIDs {
+		return criachat.Errorf(criachat.EINVALID, "A bulk action takes at most %d ids", maxBulkIDs)
 	}
 	typ := ""
 	if p.Type != nil {

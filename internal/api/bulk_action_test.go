@@ -94,6 +94,10 @@ func TestBulkConversations(t *testing.T) {
 			t.Fatal("a refused bulk action changed a conversation")
 		}
 
+		many := make([]int64, 1001)
+		e.do("POST", bulkPath(a), a.Token, map[string]any{"type": "Conversation", "ids": many}).expect(t, 422).
+			body(t, `{"error":"A bulk action takes at most 1000 ids"}`)
+
 		// Unknown or missing type: 422 {"success":false}; "conversation" is camelized.
 		e.do("POST", bulkPath(a), a.Token, map[string]any{"type": "Message", "ids": []int64{c1}}).expect(t, 422).body(t, `{"success":false}`)
 		e.do("POST", bulkPath(a), a.Token, map[string]any{"ids": []int64{c1}}).expect(t, 422).body(t, `{"success":false}`)
