@@ -20,6 +20,7 @@ func conversationFilter(r *http.Request) (store.ConversationFilter, error) {
 		AccountID: p.member.AccountID, UserID: p.user.ID, MemberOnly: !p.member.IsAdmin(),
 		Status: v.Get("status"), AssigneeType: v.Get("assignee_type"), Sort: v.Get("sort_by"),
 		PerPage: conversationsPerPage, Labels: queryList(v, "labels"),
+		Type: v.Get("conversation_type"), SourceID: v.Get("source_id"),
 	}
 	if f.Status != "" && f.Status != "all" && !criachat.ConversationStatus(f.Status).Valid() {
 		return f, criachat.Errorf(criachat.EINVALID, "'%s' is not a valid status", f.Status)

@@ -121,6 +121,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("GET /api/v1/accounts/{account_id}/contacts/{id}/conversations", s.app(s.member(s.contactConversations)))
 	handle("GET /api/v1/accounts/{account_id}/conversations/meta", s.app(s.member(s.conversationMeta)))
 	handle("GET /api/v1/accounts/{account_id}/conversations/search", s.app(s.member(s.searchConversations)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/filter", s.app(s.member(s.filterConversations)))
+	handle("POST /api/v1/accounts/{account_id}/bulk_actions", s.app(s.member(s.bulkActions)))
 	handle("POST /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.idempotent(s.createConversation))))
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.showConversation)))
 	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.updateConversation)))
@@ -136,6 +138,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread", s.app(s.member(s.markUnread)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute", s.app(s.member(s.muteConversation)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute", s.app(s.member(s.unmuteConversation)))
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants", s.app(s.member(s.listParticipants)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants", s.app(s.member(s.addParticipants)))
+	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants", s.app(s.member(s.setParticipants)))
+	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants", s.app(s.member(s.setParticipants)))
+	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants", s.app(s.member(s.removeParticipants)))
 
 	// Messages (reference §3.6).
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))

@@ -21,50 +21,57 @@ type ToggleResult struct {
 // message in the same transaction.
 func (s *Service) ToggleStatus(ctx context.Context, a Actor, accountID, displayID int64, status *criachat.ConversationStatus, snoozedUntil *time.Time) (ToggleResult, error) {
 	var res ToggleResult
-	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
-		if err != nil {
-			return err
-		}
-		next := c.Status.Toggled()
-		if status != nil {
-			next = *status
-		}
-		if !next.Valid() {
-			return criachat.Errorf(criachat.EINVALID, "'%s' is not a valid status", next)
-		}
-		changed := next != c.Status
-		c.Status = next
-		c.SnoozedUntil = nil
-		if next == criachat.StatusSnoozed {
-			c.SnoozedUntil = snoozedUntil
-		}
-		if next == criachat.StatusResolved {
-			c.WaitingSince = nil
-		}
-		selfAssign := next == criachat.StatusOpen && a.Member != nil && !a.Member.IsAdmin() &&
-			(c.AssigneeID == nil || *c.AssigneeID != a.User.ID)
-		if selfAssign {
-			id := a.User.ID
-			c.AssigneeID, c.AssigneeAgentBotID = &id, nil
-		}
-		if err := q.UpdateConversation(ctx, c); err != nil {
-			return err
-		}
-		if changed {
-			if err := s.activity(ctx, q, c, criachat.ActivityStatus(next, a.name())); err != nil {
-				return err
-			}
-		}
-		if selfAssign {
-			if err := s.activity(ctx, q, c, criachat.ActivityAssignee(a.name(), a.name(), true)); err != nil {
-				return err
-			}
-		}
-		res = ToggleResult{Conversation: c, Changed: changed}
-		return nil
+	err := s.store.Tx(ctx, func(q *store.Queries) (err error) {
+		res, err = s.toggleStatus(ctx, q, a, accountID, displayID, status, snoozedUntil, true)
+		return err
 	})
 	return res, err
+}
+
+// toggleStatus is ToggleStatus inside a transaction; assignOpener says
+// whether an agent who opens the conversation becomes its assignee (the
+// toggle_status endpoint's rule, not a plain status update's).
+func (s *Service) toggleStatus(ctx context.Context, q *store.Queries, a Actor, accountID, displayID int64, status *criachat.ConversationStatus, snoozedUntil *time.Time, assignOpener bool) (ToggleResult, error) {
+	c, err := load(ctx, q, accountID, displayID)
+	if err != nil {
+		return ToggleResult{}, err
+	}
+	next := c.Status.Toggled()
+	if status != nil {
+		next = *status
+	}
+	if !next.Valid() {
+		return ToggleResult{}, criachat.Errorf(criachat.EINVALID, "'%s' is not a valid status", next)
+	}
+	changed := next != c.Status
+	c.Status = next
+	c.SnoozedUntil = nil
+	if next == criachat.StatusSnoozed {
+		c.SnoozedUntil = snoozedUntil
+	}
+	if next == criachat.StatusResolved {
+		c.WaitingSince = nil
+	}
+	selfAssign := assignOpener && next == criachat.StatusOpen && a.Member != nil && !a.Member.IsAdmin() &&
+		(c.AssigneeID == nil || *c.AssigneeID != a.User.ID)
+	if selfAssign {
+		id := a.User.ID
+		c.AssigneeID, c.AssigneeAgentBotID = &id, nil
+	}
+	if err := q.UpdateConversation(ctx, c); err != nil {
+		return ToggleResult{}, err
+	}
+	if changed {
+		if err := s.activity(ctx, q, c, criachat.ActivityStatus(next, a.name())); err != nil {
+			return ToggleResult{}, err
+		}
+	}
+	if selfAssign {
+		if err := s.activity(ctx, q, c, criachat.ActivityAssignee(a.name(), a.name(), true)); err != nil {
+			return ToggleResult{}, err
+		}
+	}
+	return ToggleResult{Conversation: c, Changed: changed}, nil
 }
 
 // SetPriority sets or clears a conversation's priority with its activity message.

@@ -192,22 +192,8 @@ const MaxFilterConditions = 100
 // with Chatwoot's messages. today is the current UTC date (days_before counts
 // back from it); custom resolves keys that are not standard.
 func ParseContactFilter(rows []FilterRow, today time.Time, custom CustomAttrResolver) (*ContactFilter, error) {
-	if len(rows) == 0 {
-		return nil, Errorf(EINVALID, "param is missing or the value is empty: payload")
-	}
-	if len(rows) > MaxFilterConditions {
-		return nil, Errorf(EINVALID, "A filter can have at most %d conditions", MaxFilterConditions)
-	}
-	// Query operators first, as Chatwoot's validate_query_operator does. The
-	// last row's operator joins nothing and is ignored; any other row needs one.
-	for i, row := range rows {
-		op := strings.ToUpper(strings.TrimSpace(row.QueryOperator))
-		switch {
-		case op == "AND" || op == "OR":
-		case op == "" && i == len(rows)-1:
-		default:
-			return nil, errInvalidQueryOperator()
-		}
+	if err := checkFilterRows(rows); err != nil {
+		return nil, err
 	}
 	f := &ContactFilter{}
 	for i, row := range rows {
@@ -215,10 +201,38 @@ func ParseContactFilter(rows []FilterRow, today time.Time, custom CustomAttrReso
 		if err != nil {
 			return nil, err
 		}
-		c.Or = i < len(rows)-1 && strings.EqualFold(strings.TrimSpace(row.QueryOperator), "OR")
+		c.Or = joinsWithOr(rows, i)
 		f.Conditions = append(f.Conditions, c)
 	}
 	return f, nil
+}
+
+// checkFilterRows checks what every filter request needs before its rows are
+// read: some rows, not too many, and query operators. Query operators come
+// first, as Chatwoot's validate_query_operator does. The last row's operator
+// joins nothing and is ignored; any other row needs one.
+func checkFilterRows(rows []FilterRow) error {
+	if len(rows) == 0 {
+		return Errorf(EINVALID, "param is missing or the value is empty: payload")
+	}
+	if len(rows) > MaxFilterConditions {
+		return Errorf(EINVALID, "A filter can have at most %d conditions", MaxFilterConditions)
+	}
+	for i, row := range rows {
+		op := strings.ToUpper(strings.TrimSpace(row.QueryOperator))
+		switch {
+		case op == "AND" || op == "OR":
+		case op == "" && i == len(rows)-1:
+		default:
+			return errInvalidQueryOperator()
+		}
+	}
+	return nil
+}
+
+// joinsWithOr reports whether row i is joined to the next one by OR.
+func joinsWithOr(rows []FilterRow, i int) bool {
+	return i < len(rows)-1 && strings.EqualFold(strings.TrimSpace(rows[i].QueryOperator), "OR")
 }
 
 func parseContactCondition(row FilterRow, today time.Time, custom CustomAttrResolver) (ContactCondition, error) {

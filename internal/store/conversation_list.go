@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -21,7 +20,15 @@ type ConversationFilter struct {
 	ContactID    int64
 	Labels       []string // any of
 	// IDs restricts to these conversations (message search results); nil = no restriction.
-	IDs           []int64
+	IDs []int64
+	// SourceID keeps the conversations of the contact inboxes with this source_id.
+	SourceID string
+	// Type is conversation_type: "participating" (the caller is a
+	// participant), "unattended" (no first reply yet, or waiting for one) or
+	// "mention" (none: mentions are not recorded yet); anything else is ignored.
+	Type string
+	// Filter keeps the conversations matching a validated §6.5 filter.
+	Filter        *criachat.ConversationFilter
 	UpdatedSince  *time.Time
 	Sort          string
 	Page, PerPage int // PerPage 0 = no paging (updated_within returns everything)
@@ -56,63 +63,84 @@ const priorityRank = `CASE c.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WH
 // ValidConversationSort reports whether sort_by is known.
 func ValidConversationSort(s string) bool { _, ok := conversationSorts[s]; return ok }
 
-// where builds the filter's WHERE clause without the assignee filter. The
+// where writes the filter's WHERE clause without the assignee filter. The
 // text depends only on which filters are set, never on values (id and label
-// lists are one JSON-array parameter each).
-func (f *ConversationFilter) where(q *Queries) (string, []any) {
+// lists are one JSON-array parameter each), except for Filter, whose text is
+// built from its conditions and leaves s.fixed false.
+func (f *ConversationFilter) where(q *Queries, s *sqlText) {
 	idSet, textSet := q.d.idSet(), q.d.textSet()
-	var b strings.Builder
-	args := []any{f.AccountID}
-	b.WriteString("c.account_id = ?")
+	s.add("c.account_id = ?", f.AccountID)
 	switch f.Status {
 	case "all":
 	case "":
-		b.WriteString(" AND c.status = ?")
-		args = append(args, criachat.StatusOpen)
+		s.add(" AND c.status = ?", criachat.StatusOpen)
 	default:
-		b.WriteString(" AND c.status = ?")
-		args = append(args, f.Status)
+		s.add(" AND c.status = ?", f.Status)
 	}
 	if f.MemberOnly {
-		b.WriteString(" AND c.inbox_id IN (SELECT im.inbox_id FROM inbox_members im WHERE im.user_id = ?)")
-		args = append(args, f.UserID)
+		s.add(" AND c.inbox_id IN (SELECT im.inbox_id FROM inbox_members im WHERE im.user_id = ?)", f.UserID)
 	}
 	if f.InboxID != 0 {
-		b.WriteString(" AND c.inbox_id = ?")
-		args = append(args, f.InboxID)
+		s.add(" AND c.inbox_id = ?", f.InboxID)
 	}
 	if f.TeamID != 0 {
-		b.WriteString(" AND c.team_id = ?")
-		args = append(args, f.TeamID)
+		s.add(" AND c.team_id = ?", f.TeamID)
 	}
 	if f.ContactID != 0 {
-		b.WriteString(" AND c.contact_id = ?")
-		args = append(args, f.ContactID)
+		s.add(" AND c.contact_id = ?", f.ContactID)
 	}
 	if len(f.Labels) > 0 {
-		b.WriteString(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN (" + textSet + "))")
-		args = append(args, textsJSON(criachat.NormalizeLabels(f.Labels)))
+		s.add(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN ("+textSet+"))",
+			textsJSON(criachat.NormalizeLabels(f.Labels)))
 	}
 	if f.IDs != nil {
-		b.WriteString(" AND c.id IN (" + idSet + ")")
-		args = append(args, idsJSON(f.IDs))
+		s.add(" AND c.id IN ("+idSet+")", idsJSON(f.IDs))
 	}
 	if f.UpdatedSince != nil {
-		b.WriteString(" AND c.updated_at >= ?")
-		args = append(args, micros(*f.UpdatedSince))
+		s.add(" AND c.updated_at >= ?", micros(*f.UpdatedSince))
 	}
-	return b.String(), args
+	if f.SourceID != "" {
+		s.add(" AND c.contact_inbox_id IN (SELECT ci.id FROM contact_inboxes ci WHERE ci.account_id = ? AND ci.source_id = ?)",
+			f.AccountID, f.SourceID)
+	}
+	switch f.Type {
+	case "participating":
+		s.add(" AND c.id IN (SELECT cp.conversation_id FROM conversation_participants cp WHERE cp.user_id = ?)", f.UserID)
+	case "unattended":
+		s.add(" AND (c.first_reply_created_at IS NULL OR c.waiting_since IS NOT NULL)")
+	case "mention":
+		s.add(" AND 1 = 0")
+	}
+	q.conversationFilterWhere(s, f.AccountID, f.Filter)
 }
 
 // ListConversations returns one page of conversations and the meta counts.
 func (q *Queries) ListConversations(ctx context.Context, f ConversationFilter) ([]*criachat.Conversation, ConversationCounts, error) {
 	var counts ConversationCounts
-	where, args := f.where(q)
-	err := q.queryRow(ctx, `SELECT COUNT(*),
+	s := &sqlText{fixed: true}
+	f.where(q, s)
+	run := q.query
+	if !s.fixed {
+		run = q.queryDynamic
+	}
+	where, args := s.b.String(), s.args
+	rows, err := run(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN c.assignee_id = ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN c.assignee_id IS NOT NULL THEN 1 ELSE 0 END), 0)
-		FROM conversations c WHERE `+where, append([]any{f.UserID}, args...)...).Scan(&counts.All, &counts.Mine, &counts.Assigned)
+		FROM conversations c WHERE `+where, append([]any{f.UserID}, args...)...)
 	if err != nil {
+		return nil, counts, err
+	}
+	for rows.Next() {
+		if err := rows.Scan(&counts.All, &counts.Mine, &counts.Assigned); err != nil {
+			rows.Close()
+			return nil, counts, q.d.translate(err)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, counts, err
+	}
+	if err := rows.Err(); err != nil {
 		return nil, counts, q.d.translate(err)
 	}
 	counts.Unassigned = counts.All - counts.Assigned
@@ -135,7 +163,7 @@ func (q *Queries) ListConversations(ctx context.Context, f ConversationFilter) (
 		query += " LIMIT ? OFFSET ?"
 		args = append(args, f.PerPage, (page-1)*f.PerPage)
 	}
-	rows, err := q.query(ctx, query, args...)
+	rows, err = run(ctx, query, args...)
 	if err != nil {
 		return nil, counts, err
 	}
