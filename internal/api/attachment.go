@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
@@ -202,6 +203,26 @@ func (s *Server) listConversationAttachments(w http.ResponseWriter, r *http.Requ
 			CreatedAt: e.Message.CreatedAt.Unix(), Sender: senders.sender(e.Message)})
 	}
 	return ok(w, map[string]any{"meta": map[string]any{"total_count": total}, "payload": out})
+}
+
+// uploadTime is how long a multipart request may take to arrive and be
+// answered. The server's read and write timeouts (60 s) suit JSON bodies,
+// not 40 MB of files on a slow line. File sweeps keep new files for an hour,
+// well beyond this.
+const uploadTime = 10 * time.Minute
+
+// upload gives multipart requests uploadTime instead of the server's
+// timeouts. It runs after authentication, so only members can hold a
+// connection that long.
+func (s *Server) upload(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if isMultipart(r) {
+			rc, deadline := http.NewResponseController(w), time.Now().Add(uploadTime)
+			_ = rc.SetReadDeadline(deadline) // unsupported by test recorders; harmless
+			_ = rc.SetWriteDeadline(deadline)
+		}
+		return next(w, r)
+	}
 }
 
 // isMultipart reports whether the request body is multipart/form-data.

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Multipart messages and attachments (reference §3.6 "JSON or multipart",
@@ -158,6 +159,13 @@ func TestMultipartMessage(t *testing.T) {
 			got.Header().Get("Content-Disposition") != `inline; filename=pixel.png` || got.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("GET %s = %d %v", dataURL, got.Code, got.Header())
 		}
+		rangeReq := httptest.NewRequest("GET", dataURL, nil)
+		rangeReq.Header.Set("Range", "bytes=1-3")
+		partial := httptest.NewRecorder()
+		e.server.ServeHTTP(partial, rangeReq)
+		if partial.Code != 206 || !bytes.Equal(partial.Body.Bytes(), img[1:4]) {
+			t.Fatalf("range request = %d %q", partial.Code, partial.Body.Bytes())
+		}
 		txt := e.fetch(res.str("attachments", 1, "data_url"))
 		if txt.Code != 200 || txt.Body.String() != string(notes) || txt.Header().Get("Content-Disposition") != `attachment; filename=notes.txt` {
 			t.Fatalf("GET text = %d %v", txt.Code, txt.Header())
@@ -172,10 +180,17 @@ func TestMultipartMessage(t *testing.T) {
 			show.str("last_non_activity_message", "attachments", 0, "data_url") != dataURL {
 			t.Fatalf("conversation = %s", show.Raw)
 		}
-		// A JSON message has no attachments key (§3.6: omitted when none).
+		// A status update answers with the message and its attachments.
+		upd := e.do("PATCH", c.path(fmt.Sprintf("/conversations/%d/messages/%d", conv, msgID)), c.Token, map[string]any{"status": "read"}).expect(t, 200)
+		if upd.str("status") != "read" || upd.str("attachments", 0, "data_url") != dataURL {
+			t.Fatalf("status update = %s", upd.Raw)
+		}
+		// Messages without files have no attachments key (§3.6: omitted when none), JSON or multipart.
 		plain := e.say(c, conv, c.Token, map[string]any{"content": "no files"}).expect(t, 200)
-		if plain.has("attachments") {
-			t.Fatalf("message without files has attachments: %s", plain.Raw)
+		body, ct = multipartBody(t, []string{"content", "form, no files", "private", "false"})
+		form := e.postMultipart(c.messagesPath(conv), c.Token, body, ct).expect(t, 200)
+		if plain.has("attachments") || form.has("attachments") || form.str("content") != "form, no files" || form.get("private") != false {
+			t.Fatalf("messages without files = %s %s", plain.Raw, form.Raw)
 		}
 	})
 }
@@ -214,6 +229,14 @@ func TestMultipartFileTypes(t *testing.T) {
 		if res.get("attachments", 3, "extension") != nil || res.num("attachments", 3, "width") != 1 {
 			t.Fatalf("sniffed PNG = %v", res.get("attachments", 3))
 		}
+		// PDFs, audio and video are shown in the browser.
+		for _, i := range []int{0, 1, 2} {
+			got := e.fetch(res.str("attachments", i, "data_url"))
+			if got.Code != 200 || got.Header().Get("Content-Type") != want[i].contentType ||
+				!strings.HasPrefix(got.Header().Get("Content-Disposition"), "inline;") {
+				t.Fatalf("GET %s = %d %v", res.str("attachments", i, "data_url"), got.Code, got.Header())
+			}
+		}
 		// Types that could run script are served as downloads of bytes.
 		for _, i := range []int{4, 5} {
 			got := e.fetch(res.str("attachments", i, "data_url"))
@@ -226,24 +249,28 @@ func TestMultipartFileTypes(t *testing.T) {
 }
 
 // TestMultipartChunked: a multipart body without Content-Length (chunked
-// transfer encoding) through a real HTTP server.
+// transfer encoding) through a real HTTP server, arriving slower than the
+// server's read and write timeouts allow other requests.
 func TestMultipartChunked(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
 		conv := e.open(c, nil)
 		var chunked bool
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			chunked = r.ContentLength == -1 && len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked"
 			e.server.ServeHTTP(w, r)
 		}))
+		srv.Config.ReadTimeout, srv.Config.WriteTimeout = 200*time.Millisecond, 200*time.Millisecond
+		srv.Start()
 		defer srv.Close()
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
 		go func() {
 			mw.WriteField("content", "streamed")
 			fw, _ := mw.CreateFormFile("attachments[]", "big.bin")
-			for i := 0; i < 8; i++ { // 8 writes of 4 KiB: the body arrives in pieces
+			for i := 0; i < 8; i++ { // 8 writes of 4 KiB: the body arrives in pieces, over 400 ms
 				fw.Write(bytes.Repeat([]byte{byte(i)}, 4096))
+				time.Sleep(50 * time.Millisecond)
 			}
 			mw.Close()
 			pw.Close()

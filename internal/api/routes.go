@@ -139,7 +139,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Messages (reference §3.6).
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.idempotent(s.createMessage))))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.upload(s.idempotent(s.createMessage)))))
 	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.deleteMessage)))
