@@ -286,7 +286,7 @@ func (s *Server) readMultipart(r *http.Request, accountID int64, p *messageParam
 			return bodyError(err)
 		}
 		if len(v) > maxFormField {
-			return criachat.Errorf(criachat.ETOOLARGE, "The %s field is larger than %d bytes", name, maxFormField)
+			return criachat.Errorf(criachat.ETOOLARGE, "A form field is larger than %d bytes", maxFormField)
 		}
 		if err := p.setFormValue(name, string(v)); err != nil {
 			return err

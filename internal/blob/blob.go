@@ -84,12 +84,24 @@ func (s *Store) Put(accountID int64, r io.Reader) (Info, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = syncDir(dir) // the new name must survive a crash as well as the bytes
+	}
 	if err != nil {
 		os.Remove(f.Name())
 		return Info{}, err
 	}
 	info.Head = head.buf
 	return info, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // headWriter keeps the first max bytes written to it.
