@@ -14,6 +14,7 @@ import (
 
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/api"
+	"github.com/criachat/criachat/internal/blob"
 	"github.com/criachat/criachat/internal/config"
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
@@ -88,7 +89,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	srv := &http.Server{
 		Handler: api.New(api.Options{
 			Store: m.Store, Accounts: m.Accounts, Conversations: conversations, Keeper: m.Keeper, Logger: m.Log,
-			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(),
+			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(), DataDir: m.Config.DataDir,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -112,8 +113,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); m.janitor(workers, time.Hour) }()
+	go func() { defer wg.Done(); m.sweepFiles(workers, 6*time.Hour) }()
 	go func() { defer wg.Done(); m.reopenSnoozed(workers, conversations, time.Minute) }()
 	defer func() { stopWorkers(); wg.Wait() }() // workers stop before the database closes
 
@@ -156,6 +158,32 @@ func (m *Main) janitor(ctx context.Context, every time.Duration) {
 			m.Log.Error("janitor", "error", err)
 		} else if n > 0 {
 			m.Log.Info("janitor pruned idempotency keys", "count", n)
+		}
+	}
+}
+
+// sweepFiles removes, every interval until ctx ends, the uploaded files that
+// no attachment names any more: those of deleted contacts, inboxes and
+// accounts (their rows go by cascade), and those of requests that failed
+// after writing them. A file is kept for an hour first, because it is
+// written before the transaction that names it commits.
+func (m *Main) sweepFiles(ctx context.Context, every time.Duration) {
+	files := blob.New(m.Config.DataDir)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := files.Sweep(ctx, time.Hour, func(ctx context.Context, accountID int64, keys []string) (map[string]bool, error) {
+			return m.Store.Read().ReferencedStorageKeys(ctx, accountID, keys)
+		})
+		if err != nil && ctx.Err() == nil {
+			m.Log.Error("sweep uploaded files", "error", err)
+		} else if n > 0 {
+			m.Log.Info("removed unreferenced uploaded files", "count", n)
 		}
 	}
 }

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +182,70 @@ func TestMigrateVersionPlatformApp(t *testing.T) {
 		return map[string]string{"CRIACHAT_LOG_FORMAT": "yaml"}[k]
 	}); err == nil {
 		t.Fatal("bad config accepted")
+	}
+}
+
+// TestUploadsInDataDir: a multipart message stores its file under
+// CRIACHAT_DATA_DIR/uploads/<account id>/, and its signed data_url serves it
+// without a token.
+func TestUploadsInDataDir(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(dir)
+	var out, errOut bytes.Buffer
+	if err := Run(context.Background(), []string{"setup", "--account-name", "Acme", "--name", "Ann", "--email", "ann@acme.io",
+		"--password", "password123", "--json"}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("setup: %v\n%s", err, errOut.String())
+	}
+	var created struct {
+		AccountID   int64  `json:"account_id"`
+		AccessToken string `json:"access_token"`
+	}
+	json.Unmarshal(out.Bytes(), &created)
+	base, stop := serve(t, getenv)
+	defer stop()
+	account := base + "/api/v1/accounts/" + strconv.FormatInt(created.AccountID, 10)
+	call := func(method, url, contentType string, body io.Reader) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, body)
+		req.Header.Set("api_access_token", created.AccessToken)
+		req.Header.Set("Content-Type", contentType)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		json.NewDecoder(res.Body).Decode(&v)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s %s = %d %v", method, url, res.StatusCode, v)
+		}
+		return v
+	}
+	inbox := call("POST", account+"/inboxes", "application/json", strings.NewReader(`{"name":"API","channel":{"type":"api"}}`))
+	contact := call("POST", account+"/contacts", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"name":"Carla","email":"carla@x.io","inbox_id":%v}`, inbox["id"])))
+	sourceID := contact["payload"].(map[string]any)["contact_inbox"].(map[string]any)["source_id"]
+	conv := call("POST", account+"/conversations", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"source_id":%q,"inbox_id":%v}`, sourceID, inbox["id"])))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("content", "invoice attached")
+	fw, _ := mw.CreateFormFile("attachments[]", "invoice.txt")
+	fw.Write([]byte("total: 42"))
+	mw.Close()
+	msg := call("POST", fmt.Sprintf("%s/conversations/%v/messages", account, conv["id"]), mw.FormDataContentType(), &body)
+	files, _ := filepath.Glob(filepath.Join(dir, "uploads", strconv.FormatInt(created.AccountID, 10), "*"))
+	if len(files) != 1 {
+		t.Fatalf("files under the data dir: %v", files)
+	}
+	dataURL := msg["attachments"].([]any)[0].(map[string]any)["data_url"].(string)
+	res, err := http.Get(base + dataURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	got, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || string(got) != "total: 42" {
+		t.Fatalf("GET %s = %d %q", dataURL, res.StatusCode, got)
 	}
 }

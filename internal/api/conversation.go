@@ -7,6 +7,7 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
 )
 
 // conversationJSON is Chatwoot's REST conversation
@@ -61,11 +62,12 @@ type conversationPage struct {
 	last, nonActive map[int64]*criachat.Message
 	unread          map[int64]int
 	callerID        int64
+	keeper          *secret.Keeper // signs attachment URLs
 }
 
 func (s *Server) loadConversationPage(ctx context.Context, accountID, callerID int64, convs []*criachat.Conversation) (*conversationPage, error) {
 	q := s.store.Read()
-	p := &conversationPage{callerID: callerID}
+	p := &conversationPage{callerID: callerID, keeper: s.keeper}
 	ids := make([]int64, 0, len(convs))
 	var contactIDs, userIDs, teamIDs, inboxIDs []int64
 	for _, c := range convs {
@@ -81,6 +83,16 @@ func (s *Server) loadConversationPage(ctx context.Context, accountID, callerID i
 	}
 	var err error
 	if p.last, p.nonActive, err = q.LastMessages(ctx, ids); err != nil {
+		return nil, err
+	}
+	shown := make([]*criachat.Message, 0, len(p.last)+len(p.nonActive))
+	for _, m := range p.last {
+		shown = append(shown, m)
+	}
+	for _, m := range p.nonActive {
+		shown = append(shown, m)
+	}
+	if err := q.LoadAttachments(ctx, accountID, shown...); err != nil {
 		return nil, err
 	}
 	for _, m := range p.last {
@@ -143,6 +155,13 @@ func (p *conversationPage) sender(m *criachat.Message) any {
 	return nil
 }
 
+// message renders a message with its sender and attachments (loaded by the page).
+func (p *conversationPage) message(m *criachat.Message, displayID int64) messageJSON {
+	j := presentMessage(m, displayID, p.sender(m))
+	j.Attachments = presentAttachments(p.keeper, m.Attachments)
+	return j
+}
+
 func (p *conversationPage) present(c *criachat.Conversation) conversationJSON {
 	j := conversationJSON{
 		ID: c.DisplayID, Messages: []any{}, AccountID: c.AccountID, UUID: c.UUID,
@@ -172,10 +191,10 @@ func (p *conversationPage) present(c *criachat.Conversation) conversationJSON {
 		}
 	}
 	if m, ok := p.last[c.ID]; ok {
-		j.Messages = append(j.Messages, presentMessage(m, c.DisplayID, p.sender(m)))
+		j.Messages = append(j.Messages, p.message(m, c.DisplayID))
 	}
 	if m, ok := p.nonActive[c.ID]; ok {
-		j.LastNonActivityMessage = presentMessage(m, c.DisplayID, p.sender(m))
+		j.LastNonActivityMessage = p.message(m, c.DisplayID)
 	}
 	return j
 }

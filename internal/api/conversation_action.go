@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -111,9 +112,17 @@ func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := s.store.Tx(r.Context(), func(q *store.Queries) error { return q.DeleteConversation(r.Context(), c.AccountID, c.ID) }); err != nil {
+	var files []string
+	err = s.store.Tx(r.Context(), func(q *store.Queries) (err error) {
+		if files, err = q.ConversationStorageKeys(r.Context(), c.AccountID, c.ID); err != nil {
+			return err
+		}
+		return q.DeleteConversation(r.Context(), c.AccountID, c.ID)
+	})
+	if err != nil {
 		return err
 	}
+	s.removeKeys(context.WithoutCancel(r.Context()), files) // the rows went with the messages
 	return okEmpty(w)
 }
 

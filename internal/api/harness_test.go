@@ -26,6 +26,7 @@ type env struct {
 	accounts *account.Service
 	keeper   *secret.Keeper
 	server   *api.Server
+	dataDir  string // the server's CRIACHAT_DATA_DIR (uploads)
 }
 
 // run calls fn with a fresh env on SQLite and on PostgreSQL.
@@ -37,7 +38,9 @@ func run(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		accts := account.NewService(st, k)
-		fn(t, &env{t: t, store: st, accounts: accts, keeper: k, server: api.New(api.Options{Store: st, Accounts: accts, Keeper: k, MaxBodyBytes: 64 << 10})})
+		dir := t.TempDir()
+		fn(t, &env{t: t, store: st, accounts: accts, keeper: k, dataDir: dir,
+			server: api.New(api.Options{Store: st, Accounts: accts, Keeper: k, MaxBodyBytes: 64 << 10, DataDir: dir})})
 	})
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -12,19 +13,20 @@ import (
 // integer message_type, string content_type and status, integer created_at,
 // conversation_id as the display id.
 type messageJSON struct {
-	ID                int64          `json:"id"`
-	Content           *string        `json:"content"`
-	InboxID           int64          `json:"inbox_id"`
-	EchoID            string         `json:"echo_id,omitempty"`
-	ConversationID    int64          `json:"conversation_id"`
-	MessageType       int            `json:"message_type"`
-	ContentType       string         `json:"content_type"`
-	Status            string         `json:"status"`
-	ContentAttributes map[string]any `json:"content_attributes"`
-	CreatedAt         int64          `json:"created_at"`
-	Private           bool           `json:"private"`
-	SourceID          *string        `json:"source_id"`
-	Sender            any            `json:"sender,omitempty"`
+	ID                int64            `json:"id"`
+	Content           *string          `json:"content"`
+	InboxID           int64            `json:"inbox_id"`
+	EchoID            string           `json:"echo_id,omitempty"`
+	ConversationID    int64            `json:"conversation_id"`
+	MessageType       int              `json:"message_type"`
+	ContentType       string           `json:"content_type"`
+	Status            string           `json:"status"`
+	ContentAttributes map[string]any   `json:"content_attributes"`
+	CreatedAt         int64            `json:"created_at"`
+	Private           bool             `json:"private"`
+	SourceID          *string          `json:"source_id"`
+	Sender            any              `json:"sender,omitempty"`
+	Attachments       []attachmentJSON `json:"attachments,omitempty"`
 }
 
 func presentMessage(m *criachat.Message, displayID int64, sender any) messageJSON {
@@ -152,7 +154,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.messagePage(r, c, msgs)
+	page, err := s.messagePage(r, c, msgs, true)
 	if err != nil {
 		return err
 	}
@@ -170,14 +172,15 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, presentMessage(m, c.DisplayID, page.sender(m)))
+		out = append(out, page.message(m, c.DisplayID))
 	}
 	return ok(w, map[string]any{"meta": meta, "payload": out})
 }
 
 // messagePage loads the senders of messages (and the conversation's contact
-// and assignee) with a fixed number of queries.
-func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*criachat.Message) (*conversationPage, error) {
+// and assignee), and with withAttachments their attachments, with a fixed
+// number of queries.
+func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*criachat.Message, withAttachments bool) (*conversationPage, error) {
 	users, contacts := []int64{}, []int64{c.ContactID}
 	if c.AssigneeID != nil {
 		users = append(users, *c.AssigneeID)
@@ -186,8 +189,13 @@ func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*
 		users, contacts = appendSender(m, users, contacts)
 	}
 	q := s.store.Read()
-	p := &conversationPage{}
+	p := &conversationPage{keeper: s.keeper}
 	var err error
+	if withAttachments {
+		if err := q.LoadAttachments(r.Context(), c.AccountID, msgs...); err != nil {
+			return nil, err
+		}
+	}
 	if p.contacts, err = q.ContactsByIDs(r.Context(), c.AccountID, contacts); err != nil {
 		return nil, err
 	}
@@ -197,33 +205,48 @@ func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*
 	return p, nil
 }
 
-func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criachat.Conversation, m *criachat.Message) error {
-	if me := caller(r); m.SenderType == criachat.OwnerUser && m.SenderID != nil && *m.SenderID == me.user.ID {
+// writeMessage answers with one message. loadAttachments reads its
+// attachments; without it m.Attachments is shown as it is.
+func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criachat.Conversation, m *criachat.Message, loadAttachments bool) error {
+	if me := caller(r); !loadAttachments && m.SenderType == criachat.OwnerUser && m.SenderID != nil && *m.SenderID == me.user.ID {
 		// The caller wrote it: no need to load the sender.
-		return ok(w, presentMessage(m, c.DisplayID, presentUserPush(criachat.Agent{User: me.user, Member: me.member})))
+		j := presentMessage(m, c.DisplayID, presentUserPush(criachat.Agent{User: me.user, Member: me.member}))
+		j.Attachments = presentAttachments(s.keeper, m.Attachments)
+		return ok(w, j)
 	}
-	page, err := s.messagePage(r, c, []*criachat.Message{m})
+	page, err := s.messagePage(r, c, []*criachat.Message{m}, loadAttachments)
 	if err != nil {
 		return err
 	}
-	return ok(w, presentMessage(m, c.DisplayID, page.sender(m)))
+	return ok(w, page.message(m, c.DisplayID))
 }
 
-// createMessage is POST /conversations/{id}/messages (JSON body).
+// createMessage is POST /conversations/{id}/messages, with a JSON body or a
+// multipart/form-data one carrying attachments[] (attachment.go).
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.conversationFromPath(r)
 	if err != nil {
 		return err
 	}
-	var p messageParams
-	if err := decode(r, "", &p); err != nil {
-		return err
+	var mp conversation.MessageParams
+	if isMultipart(r) {
+		if mp, err = s.readMultipartMessage(r, c.AccountID); err != nil {
+			return err
+		}
+	} else {
+		var p messageParams
+		if err := decode(r, "", &p); err != nil {
+			return err
+		}
+		mp = p.service()
 	}
-	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c, p.service())
+	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c, mp)
 	if err != nil {
+		// The files were written before the transaction; no row names them now.
+		s.removeFiles(context.WithoutCancel(r.Context()), mp.Attachments)
 		return err
 	}
-	return s.writeMessage(w, r, c, m)
+	return s.writeMessage(w, r, c, m, false)
 }
 
 // updateMessage is PATCH /conversations/{id}/messages/{message_id}: status
@@ -251,7 +274,7 @@ func (s *Server) updateMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeMessage(w, r, c, m)
+	return s.writeMessage(w, r, c, m, true)
 }
 
 // deleteMessage is DELETE /conversations/{id}/messages/{message_id} (soft delete).
@@ -264,9 +287,10 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, m, err := s.conversations.DeleteMessage(r.Context(), c.AccountID, c.DisplayID, id)
+	c, m, removed, err := s.conversations.DeleteMessage(r.Context(), c.AccountID, c.DisplayID, id)
 	if err != nil {
 		return err
 	}
-	return s.writeMessage(w, r, c, m)
+	s.removeFiles(context.WithoutCancel(r.Context()), removed)
+	return s.writeMessage(w, r, c, m, false)
 }

@@ -146,10 +146,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Messages (reference §3.6).
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.idempotent(s.createMessage))))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.upload(s.idempotent(s.createMessage)))))
 	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.deleteMessage)))
+
+	// Attachments (reference §3.5, §3.6): a conversation's list, and the signed file URLs (no token).
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments", s.app(s.member(s.listConversationAttachments)))
+	handle("GET /attachments/{id}/{signature}/{filename}", s.rails(s.serveAttachment))
 
 	// Platform API (reference §2.3, §3.15).
 	handle("GET /platform/api/v1/accounts", s.rails(s.platformApp(s.listPlatformAccounts)))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/account"
+	"github.com/criachat/criachat/internal/blob"
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
@@ -30,6 +31,8 @@ type Options struct {
 	MaxBodyBytes  int64
 	// BuildVersion is CriaChat's own version, reported by GET /health.
 	BuildVersion string
+	// DataDir is CRIACHAT_DATA_DIR: uploaded files go under DataDir/uploads.
+	DataDir string
 }
 
 // Server holds the dependencies of the handlers.
@@ -38,6 +41,7 @@ type Server struct {
 	accounts      *account.Service
 	conversations *conversation.Service
 	keeper        *secret.Keeper
+	files         *blob.Store
 	log           *slog.Logger
 	maxBody       int64
 	metrics       *metrics
@@ -51,7 +55,7 @@ type Server struct {
 func New(o Options) *Server {
 	s := &Server{
 		store: o.Store, accounts: o.Accounts, keeper: o.Keeper, log: o.Logger, maxBody: o.MaxBodyBytes,
-		metrics: newMetrics(), build: o.BuildVersion, now: time.Now,
+		metrics: newMetrics(), build: o.BuildVersion, now: time.Now, files: blob.New(o.DataDir),
 	}
 	if s.conversations = o.Conversations; s.conversations == nil {
 		s.conversations = conversation.NewService(o.Store, 0)

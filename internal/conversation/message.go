@@ -17,6 +17,9 @@ type MessageParams struct {
 	Private           bool
 	SourceID          string
 	EchoID            string
+	// Attachments are files already in the file store; their rows are
+	// written with the message, in its transaction (at most MaxAttachments).
+	Attachments []*criachat.Attachment
 }
 
 // CreateMessage adds a message to a conversation (reference §3.6, §6.2). pre
@@ -77,6 +80,9 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	if mt == criachat.MessageIncoming && inbox.ChannelType != criachat.ChannelAPI {
 		return nil, criachat.Errorf(criachat.EINVALID, "Incoming messages are only allowed in Api inboxes")
 	}
+	if len(p.Attachments) > criachat.MaxAttachments {
+		return nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Attachments exceeded maximum allowed")
+	}
 	m := &criachat.Message{
 		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
 		ContentType: p.ContentType, ContentAttributes: p.ContentAttributes, Private: p.Private, SourceID: p.SourceID, EchoID: p.EchoID,
@@ -91,6 +97,13 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	if err := q.CreateMessage(ctx, m); err != nil {
 		return nil, err
 	}
+	for _, at := range p.Attachments {
+		at.AccountID, at.MessageID = m.AccountID, m.ID
+		if err := q.CreateAttachment(ctx, at); err != nil {
+			return nil, err
+		}
+	}
+	m.Attachments = p.Attachments
 	reopened := false
 	switch {
 	case mt == criachat.MessageIncoming:
@@ -163,10 +176,13 @@ func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID,
 	return conv, msg, err
 }
 
-// DeleteMessage soft-deletes a message (reference §3.6).
-func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messageID int64) (*criachat.Conversation, *criachat.Message, error) {
+// DeleteMessage soft-deletes a message and deletes its attachments
+// (reference §3.6). It returns the removed attachments: their files are the
+// caller's to delete once this has committed.
+func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messageID int64) (*criachat.Conversation, *criachat.Message, []*criachat.Attachment, error) {
 	var conv *criachat.Conversation
 	var msg *criachat.Message
+	var removed []*criachat.Attachment
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
 		c, err := load(ctx, q, accountID, displayID)
 		if err != nil {
@@ -177,8 +193,14 @@ func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messa
 			return err
 		}
 		m.Content, m.ContentType, m.ContentAttributes = "This message was deleted", "text", map[string]any{"deleted": true}
+		if removed, err = q.DeleteMessageAttachments(ctx, accountID, m.ID); err != nil {
+			return err
+		}
 		conv, msg = c, m
 		return q.UpdateMessage(ctx, m)
 	})
-	return conv, msg, err
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return conv, msg, removed, nil
 }

@@ -193,6 +193,9 @@ type Message struct {
 
 	// EchoID is not stored: it is echoed in the create response only (§9.8).
 	EchoID string
+	// Attachments are kept in their own table; they are set when loaded
+	// (store.LoadAttachments) or created with the message.
+	Attachments []*Attachment
 }
 
 // Normalize fills defaults.
