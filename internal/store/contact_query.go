@@ -101,35 +101,45 @@ func anySlice[T any](v []T) []any {
 	return out
 }
 
+// labelsCondition writes a label condition of a filter: sub is an open
+// "EXISTS (SELECT 1 FROM … WHERE …" over the record's labels, col their title column.
+func labelsCondition(s *sqlText, sub, col string, op criachat.FilterOp, labels []string) {
+	switch op {
+	case criachat.OpEqualTo:
+		s.add(sub+` AND `+col+` IN (`+placeholders(len(labels))+`))`, anySlice(labels)...)
+	case criachat.OpNotEqualTo:
+		s.add(`NOT `+sub+` AND `+col+` IN (`+placeholders(len(labels))+`))`, anySlice(labels)...)
+	case criachat.OpIsPresent:
+		s.add(sub + `)`)
+	default: // is_not_present
+		s.add(`NOT ` + sub + `)`)
+	}
+}
+
+// dayCondition writes a date comparison of a filter. Chatwoot compares
+// col::date with the day: after the day means from the next midnight on;
+// before it, until its midnight.
+func dayCondition(s *sqlText, col string, op criachat.FilterOp, day time.Time) {
+	if op == criachat.OpIsGreaterThan {
+		s.add(col+` >= ?`, micros(day.AddDate(0, 0, 1)))
+	} else {
+		s.add(col+` < ?`, micros(day))
+	}
+}
+
 // contactCondition writes one filter condition. Column names come from the
 // fixed vocabulary of criachat.ContactField; every value is an argument.
 func (q *Queries) contactCondition(s *sqlText, c criachat.ContactCondition) {
 	switch c.Field {
 	case criachat.FieldLabels:
-		sub := `EXISTS (SELECT 1 FROM contact_labels l WHERE l.contact_id = c.id`
-		switch c.Op {
-		case criachat.OpEqualTo:
-			s.add(sub+` AND l.title IN (`+placeholders(len(c.Labels))+`))`, anySlice(c.Labels)...)
-		case criachat.OpNotEqualTo:
-			s.add(`NOT `+sub+` AND l.title IN (`+placeholders(len(c.Labels))+`))`, anySlice(c.Labels)...)
-		case criachat.OpIsPresent:
-			s.add(sub + `)`)
-		default: // is_not_present
-			s.add(`NOT ` + sub + `)`)
-		}
+		labelsCondition(s, `EXISTS (SELECT 1 FROM contact_labels l WHERE l.contact_id = c.id`, "l.title", c.Op, c.Labels)
 		return
 	case criachat.FieldCreatedAt, criachat.FieldLastActivityAt:
 		col := "c.created_at"
 		if c.Field == criachat.FieldLastActivityAt {
 			col = "c.last_activity_at"
 		}
-		// Chatwoot compares col::date with the day: after the day means from
-		// the next midnight on; before it, until its midnight.
-		if c.Op == criachat.OpIsGreaterThan {
-			s.add(col+` >= ?`, micros(c.Time.AddDate(0, 0, 1)))
-		} else {
-			s.add(col+` < ?`, micros(c.Time))
-		}
+		dayCondition(s, col, c.Op, c.Time)
 		return
 	case criachat.FieldBlocked:
 		s.add(`c.blocked `+eqOp(c.Op)+` ?`, c.Bool)

@@ -56,29 +56,14 @@ func (q *Queries) conversationCondition(s *sqlText, accountID int64, c criachat.
 		s.add(`))`)
 		return
 	case criachat.ConvLabels:
-		sub := `EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id`
-		switch c.Op {
-		case criachat.OpEqualTo:
-			s.add(sub+` AND cl.label IN (`+placeholders(len(c.Labels))+`))`, anySlice(c.Labels)...)
-		case criachat.OpNotEqualTo:
-			s.add(`NOT `+sub+` AND cl.label IN (`+placeholders(len(c.Labels))+`))`, anySlice(c.Labels)...)
-		case criachat.OpIsPresent:
-			s.add(sub + `)`)
-		default: // is_not_present
-			s.add(`NOT ` + sub + `)`)
-		}
+		labelsCondition(s, `EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id`, "cl.label", c.Op, c.Labels)
 		return
 	case criachat.ConvCreatedAt, criachat.ConvLastActivityAt:
 		col := "c.created_at"
 		if c.Field == criachat.ConvLastActivityAt {
 			col = "c.last_activity_at"
 		}
-		// Chatwoot compares col::date with the day, as the contact filter does.
-		if c.Op == criachat.OpIsGreaterThan {
-			s.add(col+` >= ?`, micros(c.Time.AddDate(0, 0, 1)))
-		} else {
-			s.add(col+` < ?`, micros(c.Time))
-		}
+		dayCondition(s, col, c.Op, c.Time)
 		return
 	}
 
