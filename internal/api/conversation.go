@@ -222,6 +222,16 @@ func (s *Server) conversationFromPath(r *http.Request) (*criachat.Conversation, 
 	return c, nil
 }
 
+// conversationWithBody is conversationFromPath followed by decoding the JSON
+// body into dst, the start of most conversation actions.
+func (s *Server) conversationWithBody(r *http.Request, dst any) (*criachat.Conversation, error) {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	return c, decode(r, "", dst)
+}
+
 func actorOf(r *http.Request) conversation.Actor {
 	p := caller(r)
 	return conversation.Actor{User: p.user, Member: p.member}

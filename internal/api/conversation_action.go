@@ -89,14 +89,11 @@ func (s *Server) showConversation(w http.ResponseWriter, r *http.Request) error 
 
 // updateConversation is PATCH /conversations/{id}: only priority is permitted.
 func (s *Server) updateConversation(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		Priority *string `json:"priority"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	if p.Priority != nil {
@@ -129,15 +126,12 @@ func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) erro
 // toggleStatus is POST /conversations/{id}/toggle_status (reference §3.5):
 // {"payload":{"success":true,"conversation_id":…,"current_status":…,"snoozed_until":…}}.
 func (s *Server) toggleStatus(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		Status       *string     `json:"status"`
 		SnoozedUntil *flexString `json:"snoozed_until"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	var status *criachat.ConversationStatus
@@ -166,14 +160,11 @@ func (s *Server) toggleStatus(w http.ResponseWriter, r *http.Request) error {
 
 // togglePriority is POST /conversations/{id}/toggle_priority: a blank priority clears it.
 func (s *Server) togglePriority(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		Priority *string `json:"priority"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	prio := criachat.PriorityNone
@@ -188,14 +179,11 @@ func (s *Server) togglePriority(w http.ResponseWriter, r *http.Request) error {
 
 // setCustomAttributes is POST /conversations/{id}/custom_attributes: replaces the hash.
 func (s *Server) setCustomAttributes(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		CustomAttributes map[string]any `json:"custom_attributes"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	c, err = s.conversations.Update(r.Context(), c.AccountID, c.DisplayID, func(c *criachat.Conversation) error {
@@ -211,16 +199,13 @@ func (s *Server) setCustomAttributes(w http.ResponseWriter, r *http.Request) err
 // assign is POST /conversations/{id}/assignments: assignee_id (null
 // unassigns) answers the agent or null; team_id answers the raw team or null.
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		AssigneeID   *flexInt `json:"assignee_id"`
 		AssigneeType *string  `json:"assignee_type"`
 		TeamID       *flexInt `json:"team_id"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	a := actorOf(r)
@@ -258,14 +243,11 @@ func (s *Server) conversationLabels(w http.ResponseWriter, r *http.Request) erro
 
 // setConversationLabels is POST /conversations/{id}/labels: replaces the set.
 func (s *Server) setConversationLabels(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
-	if err != nil {
-		return err
-	}
 	var p struct {
 		Labels []string `json:"labels"`
 	}
-	if err := decode(r, "", &p); err != nil {
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
 		return err
 	}
 	labels, err := s.conversations.SetLabels(r.Context(), actorOf(r), c.AccountID, c.DisplayID, p.Labels)
