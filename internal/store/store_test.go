@@ -368,3 +368,11 @@ func TestConcurrentTxIsolation(t *testing.T) {
 		}
 	})
 }
+
+func TestAnalyze(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		if err := s.Analyze(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
