@@ -33,7 +33,7 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conv
 	// inbox (its channel type never changes) and the flood guard count (a
 	// rate limit, not an invariant).
 	r := s.store.Read()
-	inbox, err := r.Inbox(ctx, accountID, pre.InboxID)
+	channel, err := r.InboxChannelType(ctx, accountID, pre.InboxID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conv
 			return err
 		}
 		conv = c
-		msg, err = s.addMessage(ctx, q, a, c, inbox, p)
+		msg, err = s.addMessage(ctx, q, a, c, channel, p)
 		return err
 	})
 	return conv, msg, err
@@ -68,7 +68,7 @@ func (s *Service) floodGuard(ctx context.Context, q *store.Queries, conversation
 // addMessage writes a message and its effects on the conversation: incoming
 // messages reopen it (not when muted) and start the wait; a user's public
 // reply ends the wait and may be the first reply; last activity moves.
-func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, inbox *criachat.Inbox, p MessageParams) (*criachat.Message, error) {
+func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, channel criachat.ChannelType, p MessageParams) (*criachat.Message, error) {
 	mt := criachat.MessageOutgoing
 	if p.MessageType != "" {
 		t, ok := criachat.ParseMessageType(p.MessageType)
@@ -77,7 +77,7 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 		}
 		mt = t
 	}
-	if mt == criachat.MessageIncoming && inbox.ChannelType != criachat.ChannelAPI {
+	if mt == criachat.MessageIncoming && channel != criachat.ChannelAPI {
 		return nil, criachat.Errorf(criachat.EINVALID, "Incoming messages are only allowed in Api inboxes")
 	}
 	if len(p.Attachments) > criachat.MaxAttachments {
@@ -154,11 +154,11 @@ func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID,
 		if err != nil {
 			return err
 		}
-		inbox, err := q.Inbox(ctx, accountID, c.InboxID)
+		channel, err := q.InboxChannelType(ctx, accountID, c.InboxID)
 		if err != nil {
 			return err
 		}
-		if inbox.ChannelType != criachat.ChannelAPI {
+		if channel != criachat.ChannelAPI {
 			return criachat.Errorf(criachat.EFORBIDDEN, "Message status update is only allowed for API inboxes")
 		}
 		m, err := q.Message(ctx, accountID, c.ID, messageID)

@@ -341,3 +341,11 @@ func uniqueIDs(ids []int64) []int64 {
 	}
 	return out
 }
+
+// InboxChannelType returns an inbox's channel type alone: the message paths
+// need nothing else, and the full inbox row is costly to decode.
+func (q *Queries) InboxChannelType(ctx context.Context, accountID, id int64) (criachat.ChannelType, error) {
+	var t criachat.ChannelType
+	err := q.scanOne(q.queryRow(ctx, `SELECT channel_type FROM inboxes WHERE account_id = ? AND id = ?`, accountID, id), "inbox", &t)
+	return t, err
+}
