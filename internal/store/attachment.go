@@ -98,7 +98,7 @@ func (q *Queries) LoadAttachments(ctx context.Context, accountID int64, msgs ...
 		byID[m.ID] = m
 	}
 	list, err := q.scanAttachments(q.query(ctx, q.withIDs(`SELECT `+attachmentColumns+` FROM attachments a
-		WHERE a.account_id = ? AND a.message_id IN (`+idsToken+`) ORDER BY a.id`), accountID, idsJSON(ids)))
+		WHERE a.account_id = ? AND a.message_id IN (`+idsToken+`) ORDER BY a.id`), accountID, jsonList(ids)))
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (q *Queries) ContactInboxesOf(ctx context.Context, accountID int64, contact
 	}
 	rows, err := q.query(ctx, `SELECT `+contactInboxColumns+`, `+inboxColumns+` FROM contact_inboxes ci
 		JOIN inboxes i ON i.account_id = ci.account_id AND i.id = ci.inbox_id
-		WHERE ci.account_id = ? AND ci.contact_id IN (`+q.d.idSet()+`) ORDER BY ci.id`, accountID, idsJSON(contactIDs))
+		WHERE ci.account_id = ? AND ci.contact_id IN (`+q.d.idSet()+`) ORDER BY ci.id`, accountID, jsonList(contactIDs))
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func (q *Queries) CreateConversation(ctx context.Context, c *criachat.Conversati
 		additional_attributes, custom_attributes, cached_label_list, waiting_since, last_activity_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AccountID, c.DisplayID, c.UUID, c.InboxID, c.ContactID, nullID(c.ContactInboxID), c.Status, c.Priority,
-		nullInt(c.AssigneeID), nullInt(c.AssigneeAgentBotID), nullInt(c.TeamID), nullInt(c.CampaignID), nullMicros(c.SnoozedUntil),
+		nullable(c.AssigneeID), nullable(c.AssigneeAgentBotID), nullable(c.TeamID), nullable(c.CampaignID), nullMicros(c.SnoozedUntil),
 		jsonText(c.AdditionalAttributes), jsonText(c.CustomAttributes), strings.Join(c.Labels, ","), nullMicros(c.WaitingSince),
 		micros(c.LastActivityAt), micros(now), micros(now)).Scan(&c.ID))
 }
@@ -109,7 +109,7 @@ func (q *Queries) UpdateConversation(ctx context.Context, c *criachat.Conversati
 		team_id = ?, snoozed_until = ?, additional_attributes = ?, custom_attributes = ?, agent_last_seen_at = ?,
 		assignee_last_seen_at = ?, contact_last_seen_at = ?, first_reply_created_at = ?, waiting_since = ?,
 		last_activity_at = ?, contact_id = ?, contact_inbox_id = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		c.Status, c.Priority, nullInt(c.AssigneeID), nullInt(c.AssigneeAgentBotID), nullInt(c.TeamID), nullMicros(c.SnoozedUntil),
+		c.Status, c.Priority, nullable(c.AssigneeID), nullable(c.AssigneeAgentBotID), nullable(c.TeamID), nullMicros(c.SnoozedUntil),
 		jsonText(c.AdditionalAttributes), jsonText(c.CustomAttributes), nullMicros(c.AgentLastSeenAt), nullMicros(c.AssigneeLastSeenAt),
 		nullMicros(c.ContactLastSeenAt), nullMicros(c.FirstReplyCreatedAt), nullMicros(c.WaitingSince), micros(c.LastActivityAt),
 		c.ContactID, nullID(c.ContactInboxID), micros(c.UpdatedAt), c.AccountID, c.ID)

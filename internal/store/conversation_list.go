@@ -91,10 +91,10 @@ func (f *ConversationFilter) where(q *Queries, s *sqlText) {
 	}
 	if len(f.Labels) > 0 {
 		s.add(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.label IN ("+textSet+"))",
-			textsJSON(criachat.NormalizeLabels(f.Labels)))
+			jsonList(criachat.NormalizeLabels(f.Labels)))
 	}
 	if f.IDs != nil {
-		s.add(" AND c.id IN ("+idSet+")", idsJSON(f.IDs))
+		s.add(" AND c.id IN ("+idSet+")", jsonList(f.IDs))
 	}
 	if f.UpdatedSince != nil {
 		s.add(" AND c.updated_at >= ?", micros(*f.UpdatedSince))

@@ -57,7 +57,7 @@ func (q *Queries) AddConversationParticipants(ctx context.Context, accountID, co
 	if len(added) == 0 {
 		return []criachat.Agent{}, nil
 	}
-	agents, err := q.agents(ctx, q.withIDs(teamAgentsAmong), accountID, idsJSON(added))
+	agents, err := q.agents(ctx, q.withIDs(teamAgentsAmong), accountID, jsonList(added))
 	if err != nil {
 		return nil, err
 	}
@@ -72,14 +72,14 @@ func (q *Queries) AddConversationParticipants(ctx context.Context, accountID, co
 // RemoveConversationParticipants removes users from a conversation's
 // participants; ids that are not participants are ignored.
 func (q *Queries) RemoveConversationParticipants(ctx context.Context, accountID, conversationID int64, userIDs []int64) error {
-	_, err := q.exec(ctx, q.withIDs(removeParticipants), conversationID, idsJSON(uniqueIDs(userIDs)), accountID)
+	_, err := q.exec(ctx, q.withIDs(removeParticipants), conversationID, jsonList(uniqueIDs(userIDs)), accountID)
 	return err
 }
 
 // SetConversationParticipants makes the account's users among userIDs the
 // conversation's only participants and returns them all.
 func (q *Queries) SetConversationParticipants(ctx context.Context, accountID, conversationID int64, userIDs []int64) ([]criachat.Agent, error) {
-	if _, err := q.exec(ctx, q.withIDs(keepParticipants), conversationID, idsJSON(uniqueIDs(userIDs)), accountID); err != nil {
+	if _, err := q.exec(ctx, q.withIDs(keepParticipants), conversationID, jsonList(uniqueIDs(userIDs)), accountID); err != nil {
 		return nil, err
 	}
 	if _, err := q.AddConversationParticipants(ctx, accountID, conversationID, userIDs); err != nil {

@@ -15,7 +15,7 @@ func (q *Queries) ContactsByIDs(ctx context.Context, accountID int64, ids []int6
 		return out, nil
 	}
 	rows, err := q.query(ctx, `SELECT `+contactColumns+` FROM contacts c WHERE c.account_id = ? AND c.id IN (`+q.d.idSet()+`)`,
-		accountID, idsJSON(ids))
+		accountID, jsonList(ids))
 	if err != nil {
 		return nil, err
 	}

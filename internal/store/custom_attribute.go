@@ -64,8 +64,8 @@ func (q *Queries) CreateCustomAttributeDefinition(ctx context.Context, d *criach
 	err := q.queryRow(ctx, `INSERT INTO custom_attribute_definitions (account_id, attribute_display_name,
 		attribute_display_type, attribute_description, attribute_key, regex_pattern, regex_cue, attribute_values,
 		attribute_model, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.AccountID, d.DisplayName, d.DisplayType, nullString(d.Description), d.Key, nullString(d.RegexPattern),
-		nullString(d.RegexCue), valuesText(d.Values), d.Model, micros(now), micros(now)).Scan(&d.ID)
+		d.AccountID, d.DisplayName, d.DisplayType, nullable(d.Description), d.Key, nullable(d.RegexPattern),
+		nullable(d.RegexCue), valuesText(d.Values), d.Model, micros(now), micros(now)).Scan(&d.ID)
 	return attributeKeyTaken(q.d.translate(err))
 }
 
@@ -129,7 +129,7 @@ func (q *Queries) UpdateCustomAttributeDefinition(ctx context.Context, d *criach
 	res, err := q.exec(ctx, `UPDATE custom_attribute_definitions SET attribute_display_name = ?, attribute_display_type = ?,
 		attribute_description = ?, attribute_key = ?, regex_pattern = ?, regex_cue = ?, attribute_values = ?,
 		attribute_model = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		d.DisplayName, d.DisplayType, nullString(d.Description), d.Key, nullString(d.RegexPattern), nullString(d.RegexCue),
+		d.DisplayName, d.DisplayType, nullable(d.Description), d.Key, nullable(d.RegexPattern), nullable(d.RegexCue),
 		valuesText(d.Values), d.Model, micros(d.UpdatedAt), d.AccountID, d.ID)
 	if err != nil {
 		return attributeKeyTaken(err)

@@ -49,10 +49,10 @@ type dialect interface {
 	// key travels as an argument, never in the SQL text.
 	jsonValue(col, key string, kind jsonKind) (string, []any)
 	// idSet is a subquery yielding the integers of a JSON array bound to its
-	// one placeholder (see idsJSON), so that "x IN (…)" over a list of any
+	// one placeholder (see jsonList), so that "x IN (…)" over a list of any
 	// length stays one constant, cached statement.
 	idSet() string
-	// textSet is idSet for a JSON array of strings (see textsJSON).
+	// textSet is idSet for a JSON array of strings (see jsonList).
 	textSet() string
 }
 

@@ -39,8 +39,8 @@ func (s *inboxScan) dest() []any {
 
 func (s *inboxScan) inbox() *criachat.Inbox {
 	in := s.in
-	in.GreetingMessage, in.OutOfOfficeMessage, in.BusinessName = optText(s.greeting), optText(s.outOfOffice), optText(s.business)
-	in.WebhookURL, in.WelcomeTitle, in.WelcomeTagline = optText(s.webhook), optText(s.welcomeTitle), optText(s.welcomeTag)
+	in.GreetingMessage, in.OutOfOfficeMessage, in.BusinessName = optString(s.greeting), optString(s.outOfOffice), optString(s.business)
+	in.WebhookURL, in.WelcomeTitle, in.WelcomeTagline = optString(s.webhook), optString(s.welcomeTitle), optString(s.welcomeTag)
 	in.Identifier, in.WebsiteToken = s.identifier.String, s.websiteToken.String
 	in.CSATConfig = jsonMap[any](s.csat)
 	in.AutoAssignmentConfig = jsonMap[any](s.autoAssign)
@@ -61,18 +61,6 @@ func emptyNull(s string) any {
 	return s
 }
 
-// jsonList encodes a JSON array column; a nil slice is stored as [].
-func jsonList[T any](v []T) string {
-	if v == nil {
-		return "[]"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "[]"
-	}
-	return string(b)
-}
-
 // CreateInbox validates and inserts in, setting its ID and timestamps. The
 // caller sets the channel's tokens and sealed secrets.
 func (q *Queries) CreateInbox(ctx context.Context, in *criachat.Inbox) error {
@@ -91,12 +79,12 @@ func (q *Queries) CreateInbox(ctx context.Context, in *criachat.Inbox) error {
 		continuity_via_email, allowed_domains, feature_flags, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`,
-		in.AccountID, in.Name, in.ChannelType, in.GreetingEnabled, nullText(in.GreetingMessage),
+		in.AccountID, in.Name, in.ChannelType, in.GreetingEnabled, nullable(in.GreetingMessage),
 		in.EnableEmailCollect, in.CSATSurveyEnabled, jsonText(in.CSATConfig), in.EnableAutoAssignment, jsonText(in.AutoAssignmentConfig),
-		in.WorkingHoursEnabled, nullText(in.OutOfOfficeMessage), jsonList(in.WorkingHours), in.Timezone, in.AllowMessagesAfterResolved,
-		in.LockToSingleConversation, in.SenderNameType, nullText(in.BusinessName), in.HMACTokenSealed, in.HMACMandatory,
-		emptyNull(in.Identifier), in.SecretSealed, nullText(in.WebhookURL), jsonText(in.AdditionalAttributes), emptyNull(in.WebsiteToken), in.WebsiteURL,
-		in.WidgetColor, nullText(in.WelcomeTitle), nullText(in.WelcomeTagline), in.ReplyTime, in.PreChatFormEnabled, jsonText(in.PreChatFormOptions),
+		in.WorkingHoursEnabled, nullable(in.OutOfOfficeMessage), jsonList(in.WorkingHours), in.Timezone, in.AllowMessagesAfterResolved,
+		in.LockToSingleConversation, in.SenderNameType, nullable(in.BusinessName), in.HMACTokenSealed, in.HMACMandatory,
+		emptyNull(in.Identifier), in.SecretSealed, nullable(in.WebhookURL), jsonText(in.AdditionalAttributes), emptyNull(in.WebsiteToken), in.WebsiteURL,
+		in.WidgetColor, nullable(in.WelcomeTitle), nullable(in.WelcomeTagline), in.ReplyTime, in.PreChatFormEnabled, jsonText(in.PreChatFormOptions),
 		in.ContinuityViaEmail, in.AllowedDomains, jsonList(in.FeatureFlags), micros(now), micros(now)).Scan(&in.ID)
 	if err = q.d.translate(err); errors.Is(err, ErrForeignKey) {
 		return &criachat.Error{Code: criachat.ENOTFOUND, Message: "account not found", Err: err}
@@ -120,12 +108,12 @@ func (q *Queries) UpdateInbox(ctx context.Context, in *criachat.Inbox) error {
 		additional_attributes = ?, website_url = ?, widget_color = ?, welcome_title = ?, welcome_tagline = ?,
 		reply_time = ?, pre_chat_form_enabled = ?, pre_chat_form_options = ?, continuity_via_email = ?,
 		allowed_domains = ?, feature_flags = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
-		in.Name, in.GreetingEnabled, nullText(in.GreetingMessage),
+		in.Name, in.GreetingEnabled, nullable(in.GreetingMessage),
 		in.EnableEmailCollect, in.CSATSurveyEnabled, jsonText(in.CSATConfig), in.EnableAutoAssignment,
-		jsonText(in.AutoAssignmentConfig), in.WorkingHoursEnabled, nullText(in.OutOfOfficeMessage), jsonList(in.WorkingHours),
+		jsonText(in.AutoAssignmentConfig), in.WorkingHoursEnabled, nullable(in.OutOfOfficeMessage), jsonList(in.WorkingHours),
 		in.Timezone, in.AllowMessagesAfterResolved, in.LockToSingleConversation, in.SenderNameType,
-		nullText(in.BusinessName), in.HMACTokenSealed, in.HMACMandatory, in.SecretSealed, nullText(in.WebhookURL),
-		jsonText(in.AdditionalAttributes), in.WebsiteURL, in.WidgetColor, nullText(in.WelcomeTitle), nullText(in.WelcomeTagline),
+		nullable(in.BusinessName), in.HMACTokenSealed, in.HMACMandatory, in.SecretSealed, nullable(in.WebhookURL),
+		jsonText(in.AdditionalAttributes), in.WebsiteURL, in.WidgetColor, nullable(in.WelcomeTitle), nullable(in.WelcomeTagline),
 		in.ReplyTime, in.PreChatFormEnabled, jsonText(in.PreChatFormOptions), in.ContinuityViaEmail,
 		in.AllowedDomains, jsonList(in.FeatureFlags), micros(in.UpdatedAt), in.AccountID, in.ID)
 	if err != nil {
@@ -204,7 +192,7 @@ func (q *Queries) MemberInboxes(ctx context.Context, accountID, userID int64) ([
 // all of them compare lengths (after removing duplicates from ids).
 func (q *Queries) InboxesByIDs(ctx context.Context, accountID int64, ids []int64) ([]*criachat.Inbox, error) {
 	return q.inboxList(ctx, `SELECT `+inboxColumns+` FROM inboxes i
-		WHERE i.account_id = ? AND i.id IN (`+q.d.idSet()+`) ORDER BY i.id`, accountID, idsJSON(ids))
+		WHERE i.account_id = ? AND i.id IN (`+q.d.idSet()+`) ORDER BY i.id`, accountID, jsonList(ids))
 }
 
 func (q *Queries) inboxList(ctx context.Context, query string, args ...any) ([]*criachat.Inbox, error) {
@@ -272,7 +260,7 @@ func (q *Queries) AssignableAgents(ctx context.Context, accountID int64, inboxID
 		WHERE m.account_id = ? AND (m.role = 'administrator' OR m.user_id IN (
 			SELECT im.user_id FROM inbox_members im WHERE im.account_id = ? AND im.inbox_id IN (`+q.d.idSet()+`)
 			GROUP BY im.user_id HAVING COUNT(DISTINCT im.inbox_id) = ?))
-		ORDER BY LOWER(u.name), u.id`, accountID, accountID, idsJSON(ids), int64(len(ids)))
+		ORDER BY LOWER(u.name), u.id`, accountID, accountID, jsonList(ids), int64(len(ids)))
 }
 
 // AreAccountUsers reports whether every user id is a member of the account.
@@ -280,7 +268,7 @@ func (q *Queries) AreAccountUsers(ctx context.Context, accountID int64, userIDs 
 	ids := uniqueIDs(userIDs)
 	var n int
 	err := q.queryRow(ctx, `SELECT COUNT(*) FROM account_users WHERE account_id = ? AND user_id IN (`+q.d.idSet()+`)`,
-		accountID, idsJSON(ids)).Scan(&n)
+		accountID, jsonList(ids)).Scan(&n)
 	return n == len(ids), q.d.translate(err)
 }
 
@@ -313,7 +301,7 @@ func (q *Queries) AddInboxMembers(ctx context.Context, accountID, inboxID int64,
 // are not members are ignored.
 func (q *Queries) RemoveInboxMembers(ctx context.Context, accountID, inboxID int64, userIDs []int64) error {
 	_, err := q.exec(ctx, `DELETE FROM inbox_members WHERE account_id = ? AND inbox_id = ? AND user_id IN (`+q.d.idSet()+`)`,
-		accountID, inboxID, idsJSON(uniqueIDs(userIDs)))
+		accountID, inboxID, jsonList(uniqueIDs(userIDs)))
 	return err
 }
 
@@ -323,7 +311,7 @@ func (q *Queries) RemoveInboxMembers(ctx context.Context, accountID, inboxID int
 func (q *Queries) SetInboxMembers(ctx context.Context, accountID, inboxID int64, userIDs []int64) error {
 	ids := uniqueIDs(userIDs)
 	if _, err := q.exec(ctx, `DELETE FROM inbox_members WHERE account_id = ? AND inbox_id = ? AND user_id NOT IN (`+q.d.idSet()+`)`,
-		accountID, inboxID, idsJSON(ids)); err != nil {
+		accountID, inboxID, jsonList(ids)); err != nil {
 		return err
 	}
 	return q.AddInboxMembers(ctx, accountID, inboxID, ids)

@@ -50,7 +50,7 @@ func (q *Queries) CreateLabel(ctx context.Context, l *criachat.Label) error {
 	l.CreatedAt, l.UpdatedAt = now, now
 	err := q.queryRow(ctx, `INSERT INTO labels (account_id, title, description, color, show_on_sidebar, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		l.AccountID, l.Title, nullString(l.Description), l.Color, nullBool(l.ShowOnSidebar), micros(now), micros(now)).Scan(&l.ID)
+		l.AccountID, l.Title, nullable(l.Description), l.Color, nullable(l.ShowOnSidebar), micros(now), micros(now)).Scan(&l.ID)
 	return titleTaken(q.d.translate(err))
 }
 
@@ -91,7 +91,7 @@ func (q *Queries) UpdateLabel(ctx context.Context, l *criachat.Label) error {
 	l.UpdatedAt = q.now().UTC().Truncate(timePrecision)
 	res, err := q.exec(ctx, `UPDATE labels SET title = ?, description = ?, color = ?, show_on_sidebar = ?, updated_at = ?
 		WHERE account_id = ? AND id = ?`,
-		l.Title, nullString(l.Description), l.Color, nullBool(l.ShowOnSidebar), micros(l.UpdatedAt), l.AccountID, l.ID)
+		l.Title, nullable(l.Description), l.Color, nullable(l.ShowOnSidebar), micros(l.UpdatedAt), l.AccountID, l.ID)
 	if err != nil {
 		return titleTaken(err)
 	}

@@ -63,7 +63,7 @@ func (q *Queries) CreateMessage(ctx context.Context, m *criachat.Message) error 
 		content_type, content_attributes, private, status, source_id, sender_type, sender_id, external_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.AccountID, m.InboxID, m.ConversationID, m.MessageType, m.Content, m.ContentType, jsonText(m.ContentAttributes),
-		m.Private, m.Status, m.SourceID, m.SenderType, nullInt(m.SenderID), m.ExternalError, micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID))
+		m.Private, m.Status, m.SourceID, m.SenderType, nullable(m.SenderID), m.ExternalError, micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID))
 }
 
 // Message returns a message of a conversation.
@@ -122,7 +122,7 @@ func (q *Queries) LastMessages(ctx context.Context, conversationIDs []int64) (la
 	if len(conversationIDs) == 0 {
 		return last, lastNonActivity, nil
 	}
-	in, ids := q.d.idSet(), idsJSON(conversationIDs)
+	in, ids := q.d.idSet(), jsonList(conversationIDs)
 	all, err := q.scanMessages(q.query(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id IN (
 		SELECT MAX(x.id) FROM messages x WHERE x.conversation_id IN (`+in+`) GROUP BY x.conversation_id)`, ids))
 	if err != nil {
@@ -151,7 +151,7 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 	}
 	rows, err := q.query(ctx, `SELECT m.conversation_id, COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.conversation_id IN (`+q.d.idSet()+`) AND m.message_type = 0
-		AND m.created_at > COALESCE(c.agent_last_seen_at, 0) GROUP BY m.conversation_id`, idsJSON(conversationIDs))
+		AND m.created_at > COALESCE(c.agent_last_seen_at, 0) GROUP BY m.conversation_id`, jsonList(conversationIDs))
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (q *Queries) CreateNote(ctx context.Context, n *criachat.Note) error {
 	n.CreatedAt, n.UpdatedAt = now, now
 	err := q.queryRow(ctx, `INSERT INTO notes (account_id, contact_id, user_id, content, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.AccountID, n.ContactID, nullInt(n.UserID), n.Content, micros(now), micros(now)).Scan(&n.ID)
+		n.AccountID, n.ContactID, nullable(n.UserID), n.Content, micros(now), micros(now)).Scan(&n.ID)
 	if err = q.d.translate(err); errors.Is(err, ErrForeignKey) {
 		return &criachat.Error{Code: criachat.ENOTFOUND, Message: "contact or user not found", Err: err}
 	}

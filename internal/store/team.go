@@ -46,7 +46,7 @@ func (q *Queries) CreateTeam(ctx context.Context, t *criachat.Team) error {
 	t.CreatedAt, t.UpdatedAt = now, now
 	err := q.queryRow(ctx, `INSERT INTO teams (account_id, name, description, allow_auto_assign, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		t.AccountID, t.Name, nullString(t.Description), t.AllowAutoAssign, micros(now), micros(now)).Scan(&t.ID)
+		t.AccountID, t.Name, nullable(t.Description), t.AllowAutoAssign, micros(now), micros(now)).Scan(&t.ID)
 	return teamNameTaken(q.d.translate(err))
 }
 
@@ -76,7 +76,7 @@ func (q *Queries) TeamsByIDs(ctx context.Context, accountID int64, ids []int64) 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := q.teams(ctx, q.withIDs(teamsByIDs), accountID, idsJSON(ids))
+	list, err := q.teams(ctx, q.withIDs(teamsByIDs), accountID, jsonList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (q *Queries) UpdateTeam(ctx context.Context, t *criachat.Team) error {
 	t.UpdatedAt = q.now().UTC().Truncate(timePrecision)
 	res, err := q.exec(ctx, `UPDATE teams SET name = ?, description = ?, allow_auto_assign = ?, updated_at = ?
 		WHERE account_id = ? AND id = ?`,
-		t.Name, nullString(t.Description), t.AllowAutoAssign, micros(t.UpdatedAt), t.AccountID, t.ID)
+		t.Name, nullable(t.Description), t.AllowAutoAssign, micros(t.UpdatedAt), t.AccountID, t.ID)
 	if err != nil {
 		return teamNameTaken(err)
 	}
@@ -167,7 +167,7 @@ func (q *Queries) MembersAmong(ctx context.Context, accountID int64, userIDs []i
 	if len(userIDs) == 0 {
 		return []int64{}, nil
 	}
-	return q.int64Column(ctx, q.withIDs(membersAmong), accountID, idsJSON(userIDs))
+	return q.int64Column(ctx, q.withIDs(membersAmong), accountID, jsonList(userIDs))
 }
 
 // TeamMembers lists a team's members as agents of the account, in the order
@@ -218,7 +218,7 @@ func (q *Queries) addTeamMembers(ctx context.Context, accountID, teamID int64, u
 	if len(added) == 0 {
 		return []criachat.Agent{}, nil
 	}
-	agents, err := q.agents(ctx, q.withIDs(teamAgentsAmong), accountID, idsJSON(added))
+	agents, err := q.agents(ctx, q.withIDs(teamAgentsAmong), accountID, jsonList(added))
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (q *Queries) RemoveTeamMembers(ctx context.Context, accountID, teamID int64
 	if _, err := q.Team(ctx, accountID, teamID); err != nil {
 		return err
 	}
-	_, err := q.exec(ctx, q.withIDs(removeTeamMembers), accountID, teamID, idsJSON(userIDs))
+	_, err := q.exec(ctx, q.withIDs(removeTeamMembers), accountID, teamID, jsonList(userIDs))
 	return err
 }
 
@@ -246,7 +246,7 @@ func (q *Queries) SetTeamMembers(ctx context.Context, accountID, teamID int64, u
 	if _, err := q.Team(ctx, accountID, teamID); err != nil {
 		return nil, err
 	}
-	if _, err := q.exec(ctx, q.withIDs(keepTeamMembers), accountID, teamID, idsJSON(userIDs)); err != nil {
+	if _, err := q.exec(ctx, q.withIDs(keepTeamMembers), accountID, teamID, jsonList(userIDs)); err != nil {
 		return nil, err
 	}
 	if _, err := q.addTeamMembers(ctx, accountID, teamID, userIDs); err != nil {

@@ -140,7 +140,7 @@ func (q *Queries) CreateAccountUser(ctx context.Context, m *criachat.AccountUser
 	m.CreatedAt, m.UpdatedAt = now, now
 	err := q.queryRow(ctx, `INSERT INTO account_users (account_id, user_id, role, availability, auto_offline, inviter_id,
 		active_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.AccountID, m.UserID, m.Role, m.Availability, m.AutoOffline, nullInt(m.InviterID), nullMicros(m.ActiveAt),
+		m.AccountID, m.UserID, m.Role, m.Availability, m.AutoOffline, nullable(m.InviterID), nullMicros(m.ActiveAt),
 		micros(now), micros(now)).Scan(&m.ID)
 	switch err = q.d.translate(err); {
 	case errors.Is(err, ErrUnique):
@@ -284,7 +284,7 @@ func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64)
 	}
 	list, err := q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
 		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.d.idSet()+`)`,
-		accountID, idsJSON(ids))
+		accountID, jsonList(ids))
 	for _, a := range list {
 		out[a.User.ID] = a
 	}

@@ -36,13 +36,6 @@ func optInt(v sql.NullInt64) *int64 {
 	return &v.Int64
 }
 
-func nullInt(p *int64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
 // optString reads an optional text column.
 func optString(v sql.NullString) *string {
 	if !v.Valid {
@@ -51,20 +44,25 @@ func optString(v sql.NullString) *string {
 	return &v.String
 }
 
-// nullBool stores an optional boolean.
-func nullBool(p *bool) any {
+// nullable stores an optional value: nil becomes NULL.
+func nullable[T any](p *T) any {
 	if p == nil {
 		return nil
 	}
 	return *p
 }
 
-// nullString stores an optional text.
-func nullString(p *string) any {
-	if p == nil {
-		return nil
+// jsonList encodes a JSON array column, or the one placeholder of the
+// dialect's idSet/textSet subqueries; a nil slice is stored as [].
+func jsonList[T any](v []T) string {
+	if v == nil {
+		return "[]"
 	}
-	return *p
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "[]"
+	}
+	return string(b)
 }
 
 // jsonText encodes a JSON document column; a nil map is stored as {}.
@@ -95,38 +93,4 @@ const idsToken = "{ids}"
 // withIDs puts the dialect's idSet subquery in place of idsToken.
 func (q *Queries) withIDs(query string) string {
 	return strings.ReplaceAll(query, idsToken, q.d.idSet())
-}
-
-// idsJSON encodes ids for the placeholder of the dialect's idSet subquery.
-func idsJSON(ids []int64) string {
-	if len(ids) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(ids)
-	return string(b)
-}
-
-// nullText stores an optional string.
-func nullText(p *string) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-// optText reads an optional string.
-func optText(v sql.NullString) *string {
-	if !v.Valid {
-		return nil
-	}
-	return &v.String
-}
-
-// textsJSON encodes strings for the placeholder of the dialect's textSet subquery.
-func textsJSON(v []string) string {
-	if len(v) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
