@@ -21,7 +21,7 @@ func (s *Service) AssignUser(ctx context.Context, a Actor, accountID, displayID 
 }
 
 func (s *Service) assignUser(ctx context.Context, q *store.Queries, a Actor, accountID, displayID int64, userID *int64) (*criachat.Agent, error) {
-	c, err := load(ctx, q, accountID, displayID)
+	c, err := q.Conversation(ctx, accountID, displayID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Service) AssignTeam(ctx context.Context, a Actor, accountID, displayID 
 }
 
 func (s *Service) assignTeam(ctx context.Context, q *store.Queries, a Actor, accountID, displayID int64, teamID *int64) (*criachat.Team, error) {
-	c, err := load(ctx, q, accountID, displayID)
+	c, err := q.Conversation(ctx, accountID, displayID)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) SetLabels(ctx context.Context, a Actor, accountID, displayID i
 
 // setLabels replaces the labels with what change makes of the current ones.
 func (s *Service) setLabels(ctx context.Context, q *store.Queries, a Actor, accountID, displayID int64, change func(current []string) []string) ([]string, error) {
-	c, err := load(ctx, q, accountID, displayID)
+	c, err := q.Conversation(ctx, accountID, displayID)
 	if err != nil {
 		return nil, err
 	}

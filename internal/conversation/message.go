@@ -41,7 +41,7 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conv
 		return nil, nil, err
 	}
 	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID,
 	var conv *criachat.Conversation
 	var msg *criachat.Message
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messa
 	var msg *criachat.Message
 	var removed []*criachat.Attachment
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}

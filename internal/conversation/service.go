@@ -68,8 +68,3 @@ func (s *Service) activity(ctx context.Context, q *store.Queries, c *criachat.Co
 		MessageType: criachat.MessageActivity, Content: content,
 	})
 }
-
-// load reads a conversation inside a transaction.
-func load(ctx context.Context, q *store.Queries, accountID, displayID int64) (*criachat.Conversation, error) {
-	return q.Conversation(ctx, accountID, displayID)
-}

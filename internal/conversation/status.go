@@ -32,7 +32,7 @@ func (s *Service) ToggleStatus(ctx context.Context, a Actor, accountID, displayI
 // whether an agent who opens the conversation becomes its assignee (the
 // toggle_status endpoint's rule, not a plain status update's).
 func (s *Service) toggleStatus(ctx context.Context, q *store.Queries, a Actor, accountID, displayID int64, status *criachat.ConversationStatus, snoozedUntil *time.Time, assignOpener bool) (ToggleResult, error) {
-	c, err := load(ctx, q, accountID, displayID)
+	c, err := q.Conversation(ctx, accountID, displayID)
 	if err != nil {
 		return ToggleResult{}, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) SetPriority(ctx context.Context, a Actor, accountID, displayID
 	}
 	var out *criachat.Conversation
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *Service) SetPriority(ctx context.Context, a Actor, accountID, displayID
 func (s *Service) Update(ctx context.Context, accountID, displayID int64, fn func(c *criachat.Conversation) error) (*criachat.Conversation, error) {
 	var out *criachat.Conversation
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *Service) ReopenSnoozed(ctx context.Context) (int64, error) {
 // unblocks the contact. Each writes its activity message.
 func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID int64, muted bool) error {
 	return s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID in
 func (s *Service) MarkUnread(ctx context.Context, accountID, displayID int64) (*criachat.Conversation, error) {
 	var out *criachat.Conversation
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := load(ctx, q, accountID, displayID)
+		c, err := q.Conversation(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
