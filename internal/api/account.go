@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -27,8 +28,8 @@ type accountJSON struct {
 
 func presentAccount(a *criachat.Account) accountJSON {
 	return accountJSON{
-		ID: a.ID, Name: a.Name, Locale: a.Locale, Domain: nullString(a.Domain), SupportEmail: nullString(a.SupportEmail),
-		Status: a.Status, Features: a.Features, Settings: a.Settings, CreatedAt: isoTime(a.CreatedAt),
+		ID: a.ID, Name: a.Name, Locale: a.Locale, Domain: present.NullString(a.Domain), SupportEmail: present.NullString(a.SupportEmail),
+		Status: a.Status, Features: a.Features, Settings: a.Settings, CreatedAt: present.ISOTime(a.CreatedAt),
 		CacheKeys: cacheKeys(a), CustomAttributes: a.CustomAttributes, LatestChatwootVersion: Version,
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,69 +22,8 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
-	"github.com/criachat/criachat/internal/secret"
+	"github.com/criachat/criachat/internal/present"
 )
-
-// attachmentJSON is an attachment's push_event_data (app/models/attachment.rb,
-// reference §3.6 "Attachment push data"), as messages carry it.
-type attachmentJSON struct {
-	ID              int64   `json:"id"`
-	MessageID       int64   `json:"message_id"`
-	FileType        string  `json:"file_type"`
-	AccountID       int64   `json:"account_id"`
-	Extension       *string `json:"extension"`
-	ContentType     string  `json:"content_type"`
-	DataURL         string  `json:"data_url"`
-	ThumbURL        string  `json:"thumb_url"`
-	FileSize        int64   `json:"file_size"`
-	Width           *int    `json:"width"`
-	Height          *int    `json:"height"`
-	TranscribedText *string `json:"transcribed_text,omitempty"` // audio only
-}
-
-func presentAttachment(k *secret.Keeper, a *criachat.Attachment) attachmentJSON {
-	j := attachmentJSON{
-		ID: a.ID, MessageID: a.MessageID, FileType: a.FileType.String(), AccountID: a.AccountID,
-		Extension: nullString(a.Extension), ContentType: a.ContentType, DataURL: attachmentPath(k, a),
-		FileSize: a.FileSize, Width: a.Width, Height: a.Height,
-	}
-	if a.FileType == criachat.FileImage {
-		j.ThumbURL = j.DataURL // no resized representation: the thumbnail is the image
-	}
-	if a.FileType == criachat.FileAudio {
-		j.TranscribedText = new(string)
-	}
-	return j
-}
-
-// presentAttachments renders a message's attachments; nil (the key omitted) when it has none.
-func presentAttachments(k *secret.Keeper, list []*criachat.Attachment) []attachmentJSON {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]attachmentJSON, len(list))
-	for i, a := range list {
-		out[i] = presentAttachment(k, a)
-	}
-	return out
-}
-
-// attachmentSignature signs an attachment id for its file URL. The URL does
-// not expire (like Chatwoot's ActiveStorage blob URLs); deleting the
-// attachment, or changing CRIACHAT_SECRET_KEY, ends it.
-func attachmentSignature(k *secret.Keeper, id int64) string {
-	return k.Sign("attachment " + strconv.FormatInt(id, 10))
-}
-
-// attachmentPath is the file URL of an attachment: an absolute path that
-// works without the api_access_token header, so browsers can load it in an
-// <img>. The signature is the credential.
-func attachmentPath(k *secret.Keeper, a *criachat.Attachment) string {
-	if k == nil {
-		return ""
-	}
-	return "/attachments/" + strconv.FormatInt(a.ID, 10) + "/" + attachmentSignature(k, a.ID) + "/" + url.PathEscape(a.Filename)
-}
 
 // inlineTypes may be shown in the browser; other files are downloads
 // (ActiveStorage's content_types_allowed_inline, plus audio and video).
@@ -109,7 +47,7 @@ var binaryTypes = map[string]bool{
 func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request) error {
 	notFound := criachat.Errorf(criachat.ENOTFOUND, "attachment not found")
 	id, ok := pathID(r, "id")
-	if !ok || s.keeper == nil || !hmac.Equal([]byte(r.PathValue("signature")), []byte(attachmentSignature(s.keeper, id))) {
+	if !ok || s.keeper == nil || !hmac.Equal([]byte(r.PathValue("signature")), []byte(present.AttachmentSignature(s.keeper, id))) {
 		return notFound
 	}
 	a, err := s.store.Read().SignedAttachment(r.Context(), id)
@@ -197,7 +135,7 @@ func (s *Server) listConversationAttachments(w http.ResponseWriter, r *http.Requ
 	}
 	out := make([]conversationAttachmentJSON, 0, len(list))
 	for _, e := range list {
-		a := presentAttachment(s.keeper, e.Attachment)
+		a := present.Attachment(s.keeper, e.Attachment)
 		out = append(out, conversationAttachmentJSON{ID: a.ID, MessageID: a.MessageID, ThumbURL: a.ThumbURL, DataURL: a.DataURL,
 			FileSize: a.FileSize, FileType: a.FileType, Extension: a.Extension, Width: a.Width, Height: a.Height,
 			CreatedAt: e.Message.CreatedAt.Unix(), Sender: senders.sender(e.Message)})

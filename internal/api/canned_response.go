@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -20,7 +21,7 @@ type cannedResponseJSON struct {
 
 func presentCannedResponse(c *criachat.CannedResponse) cannedResponseJSON {
 	return cannedResponseJSON{ID: c.ID, AccountID: c.AccountID, ShortCode: c.ShortCode, Content: c.Content,
-		CreatedAt: isoTime(c.CreatedAt), UpdatedAt: isoTime(c.UpdatedAt)}
+		CreatedAt: present.ISOTime(c.CreatedAt), UpdatedAt: present.ISOTime(c.UpdatedAt)}
 }
 
 // cannedResponseParams is the body of create and update, under "canned_response".

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -38,8 +39,8 @@ type contactJSON struct {
 // not tracked yet, so availability_status is always "offline".
 func presentContact(c *criachat.Contact) contactJSON {
 	j := contactJSON{
-		AdditionalAttributes: c.AdditionalAttributes, AvailabilityStatus: "offline", Email: nullString(c.Email), ID: c.ID,
-		Name: c.Name, PhoneNumber: nullString(c.PhoneNumber), Blocked: c.Blocked, Identifier: nullString(c.Identifier),
+		AdditionalAttributes: c.AdditionalAttributes, AvailabilityStatus: "offline", Email: present.NullString(c.Email), ID: c.ID,
+		Name: c.Name, PhoneNumber: present.NullString(c.PhoneNumber), Blocked: c.Blocked, Identifier: present.NullString(c.Identifier),
 		Thumbnail: "", CustomAttributes: c.CustomAttributes, CreatedAt: c.CreatedAt.Unix(),
 	}
 	if c.LastActivityAt != nil {

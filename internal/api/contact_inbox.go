@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
@@ -230,7 +231,7 @@ type inboxRawJSON struct {
 func presentInboxRaw(in *criachat.Inbox) inboxRawJSON {
 	return inboxRawJSON{
 		ID: in.ID, ChannelID: in.ChannelID(), AccountID: in.AccountID, Name: in.Name,
-		CreatedAt: isoTime(in.CreatedAt), UpdatedAt: isoTime(in.UpdatedAt), ChannelType: in.ChannelType,
+		CreatedAt: present.ISOTime(in.CreatedAt), UpdatedAt: present.ISOTime(in.UpdatedAt), ChannelType: in.ChannelType,
 		EnableAutoAssignment: in.EnableAutoAssignment, GreetingEnabled: in.GreetingEnabled, GreetingMessage: in.GreetingMessage,
 		WorkingHoursEnabled: in.WorkingHoursEnabled, OutOfOfficeMessage: in.OutOfOfficeMessage, Timezone: in.Timezone,
 		EnableEmailCollect: in.EnableEmailCollect, CSATSurveyEnabled: in.CSATSurveyEnabled,

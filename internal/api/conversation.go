@@ -7,6 +7,7 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/secret"
 )
 
@@ -145,11 +146,11 @@ func (p *conversationPage) sender(m *criachat.Message) any {
 	switch m.SenderType {
 	case criachat.OwnerUser:
 		if a, ok := p.agents[*m.SenderID]; ok {
-			return presentUserPush(a)
+			return present.UserPush(a)
 		}
 	case "Contact":
 		if c, ok := p.contacts[*m.SenderID]; ok {
-			return presentContactPush(c)
+			return present.ContactPush(c)
 		}
 	}
 	return nil
@@ -158,25 +159,25 @@ func (p *conversationPage) sender(m *criachat.Message) any {
 // message renders a message with its sender and attachments (loaded by the page).
 func (p *conversationPage) message(m *criachat.Message, displayID int64) messageJSON {
 	j := presentMessage(m, displayID, p.sender(m))
-	j.Attachments = presentAttachments(p.keeper, m.Attachments)
+	j.Attachments = present.Attachments(p.keeper, m.Attachments)
 	return j
 }
 
 func (p *conversationPage) present(c *criachat.Conversation) conversationJSON {
 	j := conversationJSON{
 		ID: c.DisplayID, Messages: []any{}, AccountID: c.AccountID, UUID: c.UUID,
-		AdditionalAttributes: c.AdditionalAttributes, AgentLastSeenAt: unixOr0(c.AgentLastSeenAt),
-		AssigneeLastSeenAt: unixOr0(c.AssigneeLastSeenAt), CanReply: true, ContactLastSeenAt: unixOr0(c.ContactLastSeenAt),
-		CustomAttributes: c.CustomAttributes, InboxID: c.InboxID, Labels: c.Labels, SnoozedUntil: isoTimePtr(c.SnoozedUntil),
-		Status: string(c.Status), CreatedAt: c.CreatedAt.Unix(), UpdatedAt: floatSeconds(c.UpdatedAt),
-		Timestamp: c.LastActivityAt.Unix(), FirstReplyCreatedAt: unixOr0(c.FirstReplyCreatedAt), UnreadCount: p.unread[c.ID],
-		LastActivityAt: c.LastActivityAt.Unix(), Priority: nullString(string(c.Priority)), WaitingSince: unixOr0(c.WaitingSince),
+		AdditionalAttributes: c.AdditionalAttributes, AgentLastSeenAt: present.UnixOr0(c.AgentLastSeenAt),
+		AssigneeLastSeenAt: present.UnixOr0(c.AssigneeLastSeenAt), CanReply: true, ContactLastSeenAt: present.UnixOr0(c.ContactLastSeenAt),
+		CustomAttributes: c.CustomAttributes, InboxID: c.InboxID, Labels: c.Labels, SnoozedUntil: present.ISOTimePtr(c.SnoozedUntil),
+		Status: string(c.Status), CreatedAt: c.CreatedAt.Unix(), UpdatedAt: present.FloatSeconds(c.UpdatedAt),
+		Timestamp: c.LastActivityAt.Unix(), FirstReplyCreatedAt: present.UnixOr0(c.FirstReplyCreatedAt), UnreadCount: p.unread[c.ID],
+		LastActivityAt: c.LastActivityAt.Unix(), Priority: present.NullString(string(c.Priority)), WaitingSince: present.UnixOr0(c.WaitingSince),
 	}
 	if in, ok := p.inboxes[c.InboxID]; ok {
 		j.Meta.Channel = string(in.ChannelType)
 	}
 	if contact, ok := p.contacts[c.ContactID]; ok {
-		j.Meta.Sender = presentContactPush(contact)
+		j.Meta.Sender = present.ContactPush(contact)
 		j.Muted = contact.Blocked
 	}
 	if c.AssigneeID != nil {

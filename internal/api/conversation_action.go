@@ -9,6 +9,7 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -154,7 +155,7 @@ func (s *Server) toggleStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ok(w, map[string]any{"payload": map[string]any{
 		"success": true, "conversation_id": res.Conversation.DisplayID, "current_status": res.Conversation.Status,
-		"snoozed_until": isoTimePtr(res.Conversation.SnoozedUntil),
+		"snoozed_until": present.ISOTimePtr(res.Conversation.SnoozedUntil),
 	}})
 }
 

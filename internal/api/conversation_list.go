@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -185,9 +186,9 @@ func (s *Server) searchConversations(w http.ResponseWriter, r *http.Request) err
 
 func senderName(sender any) any {
 	switch v := sender.(type) {
-	case userPushJSON:
+	case present.UserPushJSON:
 		return v.AvailableName
-	case contactPushJSON:
+	case present.ContactPushJSON:
 		return v.Name
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -33,7 +34,7 @@ func presentCustomAttribute(d *criachat.CustomAttributeDefinition) customAttribu
 	return customAttributeJSON{
 		ID: d.ID, AttributeDisplayName: d.DisplayName, AttributeDisplayType: d.DisplayType,
 		AttributeDescription: d.Description, AttributeKey: d.Key, RegexPattern: d.RegexPattern, RegexCue: d.RegexCue,
-		AttributeValues: values, AttributeModel: d.Model, CreatedAt: isoTime(d.CreatedAt), UpdatedAt: isoTime(d.UpdatedAt),
+		AttributeValues: values, AttributeModel: d.Model, CreatedAt: present.ISOTime(d.CreatedAt), UpdatedAt: present.ISOTime(d.UpdatedAt),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -24,7 +25,7 @@ func presentCustomFilter(f *criachat.CustomFilter) customFilterJSON {
 		query = map[string]any{}
 	}
 	return customFilterJSON{ID: f.ID, Name: f.Name, FilterType: f.FilterType, Query: query,
-		CreatedAt: isoTime(f.CreatedAt), UpdatedAt: isoTime(f.UpdatedAt)}
+		CreatedAt: present.ISOTime(f.CreatedAt), UpdatedAt: present.ISOTime(f.UpdatedAt)}
 }
 
 // customFilterParams is the body of create and update, under "custom_filter".

@@ -7,75 +7,40 @@ import (
 
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 )
 
 // messageJSON is Chatwoot's REST message object (app/views/api/v1/models/_message.json.jbuilder):
 // integer message_type, string content_type and status, integer created_at,
 // conversation_id as the display id.
 type messageJSON struct {
-	ID                int64            `json:"id"`
-	Content           *string          `json:"content"`
-	InboxID           int64            `json:"inbox_id"`
-	EchoID            string           `json:"echo_id,omitempty"`
-	ConversationID    int64            `json:"conversation_id"`
-	MessageType       int              `json:"message_type"`
-	ContentType       string           `json:"content_type"`
-	Status            string           `json:"status"`
-	ContentAttributes map[string]any   `json:"content_attributes"`
-	CreatedAt         int64            `json:"created_at"`
-	Private           bool             `json:"private"`
-	SourceID          *string          `json:"source_id"`
-	Sender            any              `json:"sender,omitempty"`
-	Attachments       []attachmentJSON `json:"attachments,omitempty"`
+	ID                int64                    `json:"id"`
+	Content           *string                  `json:"content"`
+	InboxID           int64                    `json:"inbox_id"`
+	EchoID            string                   `json:"echo_id,omitempty"`
+	ConversationID    int64                    `json:"conversation_id"`
+	MessageType       int                      `json:"message_type"`
+	ContentType       string                   `json:"content_type"`
+	Status            string                   `json:"status"`
+	ContentAttributes map[string]any           `json:"content_attributes"`
+	CreatedAt         int64                    `json:"created_at"`
+	Private           bool                     `json:"private"`
+	SourceID          *string                  `json:"source_id"`
+	Sender            any                      `json:"sender,omitempty"`
+	Attachments       []present.AttachmentJSON `json:"attachments,omitempty"`
 }
 
 func presentMessage(m *criachat.Message, displayID int64, sender any) messageJSON {
 	j := messageJSON{
-		ID: m.ID, Content: nullString(m.Content), InboxID: m.InboxID, EchoID: m.EchoID, ConversationID: displayID,
+		ID: m.ID, Content: present.NullString(m.Content), InboxID: m.InboxID, EchoID: m.EchoID, ConversationID: displayID,
 		MessageType: int(m.MessageType), ContentType: m.ContentType, Status: string(m.Status),
 		ContentAttributes: m.ContentAttributes, CreatedAt: m.CreatedAt.Unix(), Private: m.Private,
-		SourceID: nullString(m.SourceID), Sender: sender,
+		SourceID: present.NullString(m.SourceID), Sender: sender,
 	}
 	if m.MessageType == criachat.MessageActivity || m.Content != "" {
 		j.Content = &m.Content
 	}
 	return j
-}
-
-// userPushJSON is a User's push_event_data, the sender of agents' messages.
-type userPushJSON struct {
-	ID                 int64  `json:"id"`
-	Name               string `json:"name"`
-	AvailableName      string `json:"available_name"`
-	AvatarURL          string `json:"avatar_url"`
-	Type               string `json:"type"`
-	AvailabilityStatus string `json:"availability_status"`
-	Thumbnail          string `json:"thumbnail"`
-}
-
-func presentUserPush(a criachat.Agent) userPushJSON {
-	return userPushJSON{ID: a.User.ID, Name: a.User.Name, AvailableName: a.User.AvailableName(), Type: "user",
-		AvailabilityStatus: string(availabilityStatus(a.Member))}
-}
-
-// contactPushJSON is a Contact's push_event_data, the sender of customers' messages.
-type contactPushJSON struct {
-	AdditionalAttributes map[string]any `json:"additional_attributes"`
-	CustomAttributes     map[string]any `json:"custom_attributes"`
-	Email                *string        `json:"email"`
-	ID                   int64          `json:"id"`
-	Identifier           *string        `json:"identifier"`
-	Name                 string         `json:"name"`
-	PhoneNumber          *string        `json:"phone_number"`
-	Thumbnail            string         `json:"thumbnail"`
-	Blocked              bool           `json:"blocked"`
-	Type                 string         `json:"type"`
-}
-
-func presentContactPush(c *criachat.Contact) contactPushJSON {
-	return contactPushJSON{AdditionalAttributes: c.AdditionalAttributes, CustomAttributes: c.CustomAttributes,
-		Email: nullString(c.Email), ID: c.ID, Identifier: nullString(c.Identifier), Name: c.Name,
-		PhoneNumber: nullString(c.PhoneNumber), Blocked: c.Blocked, Type: "contact"}
 }
 
 // messageParams is the JSON body of POST …/messages.
@@ -160,14 +125,14 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	}
 	meta := map[string]any{
 		"labels": c.Labels, "additional_attributes": c.AdditionalAttributes,
-		"agent_last_seen_at": isoTimePtr(c.AgentLastSeenAt), "assignee_last_seen_at": isoTimePtr(c.AssigneeLastSeenAt),
+		"agent_last_seen_at": present.ISOTimePtr(c.AgentLastSeenAt), "assignee_last_seen_at": present.ISOTimePtr(c.AssigneeLastSeenAt),
 	}
 	if ct, ok := page.contacts[c.ContactID]; ok {
-		meta["contact"] = presentContactPush(ct)
+		meta["contact"] = present.ContactPush(ct)
 	}
 	if c.AssigneeID != nil {
 		if a, ok := page.agents[*c.AssigneeID]; ok {
-			meta["assignee"] = presentUserPush(a)
+			meta["assignee"] = present.UserPush(a)
 		}
 	}
 	out := make([]messageJSON, 0, len(msgs))
@@ -210,8 +175,8 @@ func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*
 func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criachat.Conversation, m *criachat.Message, loadAttachments bool) error {
 	if me := caller(r); !loadAttachments && m.SenderType == criachat.OwnerUser && m.SenderID != nil && *m.SenderID == me.user.ID {
 		// The caller wrote it: no need to load the sender.
-		j := presentMessage(m, c.DisplayID, presentUserPush(criachat.Agent{User: me.user, Member: me.member}))
-		j.Attachments = presentAttachments(s.keeper, m.Attachments)
+		j := presentMessage(m, c.DisplayID, present.UserPush(criachat.Agent{User: me.user, Member: me.member}))
+		j.Attachments = present.Attachments(s.keeper, m.Attachments)
 		return ok(w, j)
 	}
 	page, err := s.messagePage(r, c, []*criachat.Message{m}, loadAttachments)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -24,8 +25,8 @@ type platformAccountJSON struct {
 }
 
 func presentPlatformAccount(a *criachat.Account) platformAccountJSON {
-	return platformAccountJSON{ID: a.ID, Name: a.Name, Locale: a.Locale, Domain: nullString(a.Domain),
-		SupportEmail: nullString(a.SupportEmail), Features: a.Features, CustomAttributes: a.CustomAttributes,
+	return platformAccountJSON{ID: a.ID, Name: a.Name, Locale: a.Locale, Domain: present.NullString(a.Domain),
+		SupportEmail: present.NullString(a.SupportEmail), Features: a.Features, CustomAttributes: a.CustomAttributes,
 		Limits: a.Limits, Status: a.Status}
 }
 
@@ -45,7 +46,7 @@ type accountUserJSON struct {
 
 func presentAccountUser(m *criachat.AccountUser) accountUserJSON {
 	return accountUserJSON{ID: m.ID, AccountID: m.AccountID, UserID: m.UserID, Role: m.Role, InviterID: m.InviterID,
-		CreatedAt: isoTime(m.CreatedAt), UpdatedAt: isoTime(m.UpdatedAt), ActiveAt: isoTimePtr(m.ActiveAt),
+		CreatedAt: present.ISOTime(m.CreatedAt), UpdatedAt: present.ISOTime(m.UpdatedAt), ActiveAt: present.ISOTimePtr(m.ActiveAt),
 		Availability: m.Availability, AutoOffline: m.AutoOffline}
 }
 
@@ -388,6 +389,6 @@ func (s *Server) platformUserToken(w http.ResponseWriter, r *http.Request) error
 	}
 	return ok(w, map[string]any{
 		"access_token": token, "expiry": nil,
-		"user": map[string]any{"id": u.ID, "name": u.Name, "display_name": nullString(u.DisplayName), "email": u.Email, "pubsub_token": u.PubsubToken},
+		"user": map[string]any{"id": u.ID, "name": u.Name, "display_name": present.NullString(u.DisplayName), "email": u.Email, "pubsub_token": u.PubsubToken},
 	})
 }

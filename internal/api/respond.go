@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -119,28 +118,6 @@ func humanize(field string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
-}
-
-// isoTime formats a time as Rails' default JSON time: UTC with milliseconds.
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-// unixOr0 renders an optional time as unix seconds, 0 when unset (Rails' nil.to_i).
-func unixOr0(t *time.Time) int64 {
-	if t == nil {
-		return 0
-	}
-	return t.Unix()
-}
-
-// floatSeconds renders a time as fractional unix seconds (Rails' to_f).
-func floatSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
-
-// isoTimePtr is isoTime for an optional time, nil when unset.
-func isoTimePtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return isoTime(*t)
 }
 
 // flexInt is an integer that also accepts a numeric string, as Rails'

@@ -8,6 +8,7 @@ import (
 
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 )
 
 // devise_token_auth writes its own bodies, not Chatwoot's error table.
@@ -74,7 +75,7 @@ func (s *Server) validateToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ok(w, map[string]any{"payload": map[string]any{
-		"success": true, "data": validateTokenJSON{userJSON: j, CreatedAt: isoTime(u.CreatedAt)},
+		"success": true, "data": validateTokenJSON{userJSON: j, CreatedAt: present.ISOTime(u.CreatedAt)},
 	}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -43,7 +44,7 @@ type teamRecordJSON struct {
 // presentTeamRecord renders a team's raw attributes.
 func presentTeamRecord(t *criachat.Team) teamRecordJSON {
 	return teamRecordJSON{ID: t.ID, Name: t.Name, Description: t.Description, AllowAutoAssign: t.AllowAutoAssign,
-		AccountID: t.AccountID, CreatedAt: isoTime(t.CreatedAt), UpdatedAt: isoTime(t.UpdatedAt)}
+		AccountID: t.AccountID, CreatedAt: present.ISOTime(t.CreatedAt), UpdatedAt: present.ISOTime(t.UpdatedAt)}
 }
 
 // teamParams is the body of team create and update, under "team".

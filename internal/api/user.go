@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
 )
 
 // userJSON is Chatwoot's user object (app/views/api/v1/models/_user.json.jbuilder).
@@ -47,7 +48,7 @@ type userAccountJSON struct {
 func presentUser(u *criachat.User, members []*criachat.AccountUser, token string) userJSON {
 	j := userJSON{
 		AccessToken: token, AvailableName: u.AvailableName(), AvatarURL: "", Confirmed: u.ConfirmedAt != nil,
-		DisplayName: nullString(u.DisplayName), MessageSignature: nullString(u.MessageSignature),
+		DisplayName: present.NullString(u.DisplayName), MessageSignature: present.NullString(u.MessageSignature),
 		Email: u.Email, ID: u.ID, Name: u.Name, Provider: "email", PubsubToken: u.PubsubToken,
 		UISettings: u.UISettings, UID: u.Email, Accounts: []userAccountJSON{},
 	}
@@ -60,17 +61,13 @@ func presentUser(u *criachat.User, members []*criachat.AccountUser, token string
 	}
 	for _, m := range members {
 		j.Accounts = append(j.Accounts, userAccountJSON{
-			ID: m.AccountID, Name: m.Account.Name, Status: m.Account.Status, ActiveAt: isoTimePtr(m.ActiveAt),
+			ID: m.AccountID, Name: m.Account.Name, Status: m.Account.Status, ActiveAt: present.ISOTimePtr(m.ActiveAt),
 			Role: m.Role, Permissions: []string{string(m.Role)}, Availability: m.Availability,
-			AvailabilityStatus: availabilityStatus(m), AutoOffline: m.AutoOffline,
+			AvailabilityStatus: present.AvailabilityStatus(m), AutoOffline: m.AutoOffline,
 		})
 	}
 	return j
 }
-
-// availabilityStatus is the availability derived from presence in Chatwoot.
-// CriaChat has no presence tracking yet, so it is the availability the user chose.
-func availabilityStatus(m *criachat.AccountUser) criachat.Availability { return m.Availability }
 
 // writeUser answers with the user object.
 func (s *Server) writeUser(w http.ResponseWriter, ctx context.Context, u *criachat.User) error {
@@ -115,13 +112,6 @@ func (s *Server) loadUserJSONWith(ctx context.Context, u *criachat.User, tok *cr
 	return presentUser(u, members, token), nil
 }
 
-func nullString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // agentJSON is Chatwoot's agent object (app/views/api/v1/models/_agent.json.jbuilder).
 type agentJSON struct {
 	ID                 int64                 `json:"id"`
@@ -140,7 +130,7 @@ type agentJSON struct {
 
 func presentAgent(a criachat.Agent) agentJSON {
 	j := agentJSON{
-		ID: a.User.ID, AccountID: a.Member.AccountID, AvailabilityStatus: availabilityStatus(a.Member),
+		ID: a.User.ID, AccountID: a.Member.AccountID, AvailabilityStatus: present.AvailabilityStatus(a.Member),
 		AutoOffline: a.Member.AutoOffline, Confirmed: a.User.ConfirmedAt != nil, Email: a.User.Email,
 		Provider: "email", AvailableName: a.User.AvailableName(), Name: a.User.Name, Role: a.Member.Role,
 	}
