@@ -99,10 +99,12 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 		}
 		return
 	}
+	enqueued := false
 	for i, r := range batch {
-		results[i] = g.runOne(tx, r)
+		results[i] = g.runOne(tx, r, &enqueued)
 	}
 	if err := tx.Commit(); err != nil {
+		enqueued = false
 		err = g.s.d.translate(fmt.Errorf("commit: %w", err))
 		for i := range results {
 			if results[i].err == nil && results[i].panic == nil {
@@ -110,13 +112,16 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 			}
 		}
 	}
+	if enqueued {
+		g.s.notifyDeliveries() // at worst a spurious wake-up if the caller that enqueued rolled back
+	}
 	for i, r := range batch {
 		r.result <- results[i]
 	}
 }
 
 // runOne runs one caller's work inside a savepoint of tx.
-func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest) (res txResult) {
+func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool) (res txResult) {
 	if err := r.ctx.Err(); err != nil {
 		return txResult{err: err}
 	}
@@ -133,5 +138,5 @@ func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest) (res txResult) {
 		}
 		tx.Exec("RELEASE work")
 	}()
-	return txResult{err: r.fn(&Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now})}
+	return txResult{err: r.fn(&Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued})}
 }

@@ -37,6 +37,10 @@ type Store struct {
 	// group batches SQLite write transactions (nil on PostgreSQL).
 	group *groupCommitter
 
+	// wake has a value when a committed transaction wrote webhook deliveries
+	// (see Deliveries).
+	wake chan struct{}
+
 	// queries counts statements run, so tests can prove a list endpoint's
 	// query count does not grow with its page size.
 	queries atomic.Int64
@@ -61,7 +65,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{d: d, read: read, write: write, now: time.Now}
+	st := &Store{d: d, read: read, write: write, now: time.Now, wake: make(chan struct{}, 1)}
 	st.writeStmts = &stmtCache{db: write, d: d, count: &st.queries}
 	st.readStmts = st.writeStmts
 	if read != write {
@@ -118,13 +122,29 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now}); err != nil {
+	enqueued := false
+	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now, enqueued: &enqueued}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return s.d.translate(fmt.Errorf("commit: %w", err))
 	}
+	if enqueued {
+		s.notifyDeliveries()
+	}
 	return nil
+}
+
+// Deliveries signals (without blocking the writer) when a committed
+// transaction of this process wrote webhook deliveries, so that the delivery
+// worker starts at once instead of at its next poll.
+func (s *Store) Deliveries() <-chan struct{} { return s.wake }
+
+func (s *Store) notifyDeliveries() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Queries runs statements on a pool or inside a transaction. Every method takes
@@ -135,6 +155,8 @@ type Queries struct {
 	stmts *stmtCache
 	d     dialect
 	now   func() time.Time
+	// enqueued is set when the transaction wrote webhook deliveries.
+	enqueued *bool
 }
 
 // The three helpers below run a constant query. Outside a transaction they use

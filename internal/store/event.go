@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/secret"
+)
+
+// AppendEvent records e in the current transaction: it takes the account's
+// next sequence number, stores the event, and writes one pending delivery per
+// destination (reference §4.3): the account webhooks subscribed to its type;
+// for inbox events, the API channel's webhook_url; for agent-bot events, the
+// outgoing_url of the inbox's active bot and of the conversation's assigned
+// bot (assigneeBotID, 0 for none). Call it last in a transaction: on
+// PostgreSQL the sequence row stays locked until commit, which is what makes
+// events of one account visible in sequence order.
+func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBotID int64) error {
+	now := q.now().UTC().Truncate(timePrecision)
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	if e.UUID == "" {
+		e.UUID = secret.NewUUID()
+	}
+	if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`,
+		e.AccountID).Scan(&e.Seq); err != nil {
+		return q.d.translate(err)
+	}
+	if err := q.queryRow(ctx, `INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
+		contact_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.AccountID, e.Seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID), nullable(e.MessageID),
+		nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
+		return q.d.translate(err)
+	}
+	var inboxID int64
+	if e.InboxID != nil {
+		inboxID = *e.InboxID
+	}
+	toInbox := inboxID != 0 && criachat.APIInboxEvents.Has(e.Type)
+	toBots := inboxID != 0 && criachat.AgentBotEvents.Has(e.Type)
+	at := micros(e.CreatedAt)
+	// One statement for every destination; each branch is switched on or off
+	// by a parameter so that the text stays constant (and prepared).
+	res, err := q.exec(ctx, `INSERT INTO webhook_deliveries (account_id, event_id, event_type, target_type, target_id, url,
+			state, next_attempt_at, created_at, updated_at)
+		SELECT w.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), 'webhook', w.id, w.url, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)
+			FROM webhooks w WHERE w.account_id = ? AND (w.subscription_mask & ?) <> 0
+		UNION ALL
+		SELECT i.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), 'api_inbox', i.id, i.webhook_url, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)
+			FROM inboxes i WHERE ? = 1 AND i.account_id = ? AND i.id = ? AND i.channel_type = 'Channel::Api'
+			AND i.webhook_url IS NOT NULL AND i.webhook_url <> ''
+		UNION ALL
+		SELECT b.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), 'agent_bot', b.id, b.outgoing_url, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)
+			FROM agent_bots b WHERE ? = 1 AND b.account_id = ? AND b.outgoing_url IS NOT NULL AND b.outgoing_url <> ''
+			AND (b.id = ? OR b.id IN (SELECT agent_bot_id FROM agent_bot_inboxes WHERE account_id = ? AND inbox_id = ?))`,
+		e.ID, e.Type, at, at, at, e.AccountID, e.Type.Bit(),
+		e.ID, e.Type, at, at, at, flag(toInbox), e.AccountID, inboxID,
+		e.ID, e.Type, at, at, at, flag(toBots), e.AccountID, assigneeBotID, e.AccountID, inboxID)
+	if err != nil {
+		return q.d.translate(err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 && q.enqueued != nil {
+		*q.enqueued = true
+	}
+	return nil
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const eventColumns = `id, account_id, seq, uuid, type, inbox_id, conversation_id, message_id, contact_id, payload, created_at`
+
+func scanEvents(rows *sql.Rows, err error) ([]*criachat.Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*criachat.Event
+	for rows.Next() {
+		var e criachat.Event
+		var inbox, conv, msg, contact sql.NullInt64
+		var payload string
+		var created int64
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.Seq, &e.UUID, &e.Type, &inbox, &conv, &msg, &contact, &payload, &created); err != nil {
+			return nil, err
+		}
+		e.InboxID, e.ConversationID, e.MessageID, e.ContactID = optInt(inbox), optInt(conv), optInt(msg), optInt(contact)
+		e.Payload, e.CreatedAt = []byte(payload), fromMicros(created)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// EventsFilter selects events of the feed.
+type EventsFilter struct {
+	After int64                // sequence number last seen (0: from the oldest kept)
+	Limit int                  // 1..1000
+	Types []criachat.EventType // empty: every type
+}
+
+// Events returns an account's events after a sequence number, in sequence order.
+func (q *Queries) Events(ctx context.Context, accountID int64, f EventsFilter) ([]*criachat.Event, error) {
+	types := make([]string, len(f.Types))
+	for i, t := range f.Types {
+		types[i] = string(t)
+	}
+	return scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM events WHERE account_id = ? AND seq > ?
+		AND (? = 0 OR type IN (`+q.d.textSet()+`)) ORDER BY seq LIMIT ?`,
+		accountID, f.After, len(types), jsonList(types), f.Limit))
+}
+
+// Event returns one event of an account.
+func (q *Queries) Event(ctx context.Context, accountID, id int64) (*criachat.Event, error) {
+	list, err := scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM events WHERE account_id = ? AND id = ?`, accountID, id))
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, criachat.Errorf(criachat.ENOTFOUND, "event not found")
+	}
+	return list[0], nil
+}
+
+// PruneEvents deletes events older than before, with their deliveries and
+// attempts, except events that still have a pending delivery. It reports how
+// many events went.
+func (q *Queries) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM events WHERE created_at < ? AND NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id AND d.state = 'pending')`, micros(before))
+	if err != nil {
+		return 0, q.d.translate(err)
+	}
+	return res.RowsAffected()
+}
