@@ -1,6 +1,11 @@
 package criachat
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+)
 
 // EventType names an event as webhooks send it (Chatwoot's dotted internal
 // name with "." turned into "_", reference §4.1). Its position in EventTypes
@@ -184,4 +189,18 @@ func ValidateSubscriptions(list []EventType) error {
 		}
 	}
 	return nil
+}
+
+// UUID is the delivery's X-Chatwoot-Delivery value: stable across the
+// retries of this delivery, different for each destination of an event and
+// for a redelivery (a new delivery row). It is derived from the event's uuid
+// and the delivery id (SHA-256, formatted as a version-8 UUID), so it needs
+// no column.
+func (d *Delivery) UUID() string {
+	sum := sha256.Sum256([]byte(d.EventUUID + ":" + strconv.FormatInt(d.ID, 10)))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x80 // version 8
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
