@@ -18,8 +18,10 @@ import (
 	"github.com/criachat/criachat/internal/config"
 	"github.com/criachat/criachat/internal/conversation"
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
+	"github.com/criachat/criachat/internal/webhook"
 )
 
 // Main wires the program together: configuration, logger, store, services and
@@ -85,10 +87,18 @@ func (m *Main) Serve(ctx context.Context) error {
 		return err
 	}
 	defer m.Close()
-	conversations := conversation.NewService(m.Store, m.Config.MessagesPerMinute)
+	events := event.NewRecorder(m.Keeper)
+	conversations := conversation.NewService(m.Store, events, m.Config.MessagesPerMinute)
+	sender := webhook.NewSender(webhook.SenderOptions{Timeout: m.Config.WebhookTimeout, AllowPrivate: m.Config.WebhookAllowPrivate,
+		UserAgent: "CriaChat-Webhook/" + buildVersion() + " (+https://github.com/criachat/criachat)"})
+	defer sender.Close()
+	deliveries := webhook.NewWorker(m.Store, sender, m.Keeper, m.Log, webhook.WorkerOptions{
+		Concurrency: m.Config.WebhookConcurrency, RetryFor: m.Config.WebhookRetryFor,
+		CircuitThreshold: m.Config.WebhookCircuitThreshold, ProbeInterval: m.Config.WebhookProbeInterval,
+	})
 	srv := &http.Server{
 		Handler: api.New(api.Options{
-			Store: m.Store, Accounts: m.Accounts, Conversations: conversations, Keeper: m.Keeper, Logger: m.Log,
+			Store: m.Store, Accounts: m.Accounts, Conversations: conversations, Events: events, Keeper: m.Keeper, Logger: m.Log,
 			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(), DataDir: m.Config.DataDir,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -113,7 +123,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); deliveries.Run(workers) }()
 	go func() { defer wg.Done(); m.janitor(workers, time.Hour) }()
 	go func() { defer wg.Done(); m.sweepFiles(workers, 6*time.Hour) }()
 	go func() { defer wg.Done(); m.reopenSnoozed(workers, conversations, time.Minute) }()
@@ -139,7 +150,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	return nil
 }
 
-// janitor deletes expired records (idempotency keys) every interval until ctx ends.
+// janitor deletes expired records (idempotency keys; events with their
+// deliveries and attempts past CRIACHAT_EVENT_RETENTION) every interval until ctx ends.
 func (m *Main) janitor(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -149,17 +161,29 @@ func (m *Main) janitor(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		var n int64
-		err := m.Store.Tx(ctx, func(q *store.Queries) (err error) {
-			n, err = q.PruneIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyTTL))
-			return err
-		})
+		keys, events, err := m.prune(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.Log.Error("janitor", "error", err)
-		} else if n > 0 {
-			m.Log.Info("janitor pruned idempotency keys", "count", n)
+		} else if keys > 0 || events > 0 {
+			m.Log.Info("janitor pruned expired records", "idempotency_keys", keys, "events", events)
 		}
 	}
+}
+
+// prune deletes expired idempotency keys and events (in batches).
+func (m *Main) prune(ctx context.Context) (keys, events int64, err error) {
+	err = m.Store.Tx(ctx, func(q *store.Queries) (err error) {
+		keys, err = q.PruneIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyTTL))
+		return err
+	})
+	const batch = 2000
+	for n := int64(batch); err == nil && n == batch; events += n {
+		err = m.Store.Tx(ctx, func(q *store.Queries) (err error) {
+			n, err = q.PruneEvents(ctx, time.Now().Add(-m.Config.EventRetention), batch)
+			return err
+		})
+	}
+	return keys, events, err
 }
 
 // sweepFiles removes, every interval until ctx ends, the uploaded files that

@@ -162,7 +162,7 @@ func (s *Server) bulkContacts(w http.ResponseWriter, r *http.Request, p bulkPara
 			return criachat.Errorf(criachat.EUNAUTHORIZED, msgNotAuthorized)
 		}
 		for _, id := range p.ids() {
-			err := s.store.Tx(ctx, func(q *store.Queries) error { return q.DeleteContact(ctx, accountID, id) })
+			err := s.store.Tx(ctx, func(q *store.Queries) error { return s.removeContact(ctx, q, accountID, id) })
 			if err != nil && !criachat.IsNotFound(err) {
 				return err
 			}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
@@ -344,8 +346,9 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		before := *c
 		p.apply(c)
-		if err := q.UpdateContact(ctx, c); err != nil {
+		if err := s.saveContact(ctx, q, &before, c); err != nil {
 			return err
 		}
 		out, err = s.presentOneContact(ctx, q, c, includeContactInboxes(r))
@@ -363,10 +366,35 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) error {
 		return criachat.Errorf(criachat.ENOTFOUND, "contact not found")
 	}
 	ctx := r.Context()
-	if err := s.store.Tx(ctx, func(q *store.Queries) error { return q.DeleteContact(ctx, caller(r).member.AccountID, id) }); err != nil {
+	if err := s.store.Tx(ctx, func(q *store.Queries) error { return s.removeContact(ctx, q, caller(r).member.AccountID, id) }); err != nil {
 		return err
 	}
 	return okEmpty(w)
+}
+
+// saveContact saves a changed contact and records contact_updated with what
+// changed (nothing when nothing did).
+func (s *Server) saveContact(ctx context.Context, q *store.Queries, before, c *criachat.Contact) error {
+	if err := q.UpdateContact(ctx, c); err != nil {
+		return err
+	}
+	changes := event.ContactChanges(before, c)
+	if len(changes) == 0 {
+		return nil
+	}
+	return s.events.Contact(ctx, q, c, changes, criachat.EventContactUpdated)
+}
+
+// removeContact deletes a contact and records contact_deleted with its last state.
+func (s *Server) removeContact(ctx context.Context, q *store.Queries, accountID, id int64) error {
+	c, err := q.Contact(ctx, accountID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.events.Contact(ctx, q, c, nil, criachat.EventContactDeleted); err != nil {
+		return err
+	}
+	return q.DeleteContact(ctx, accountID, id)
 }
 
 // destroyCustomAttributesParams is the body of POST …/destroy_custom_attributes.
@@ -386,10 +414,12 @@ func (s *Server) destroyContactCustomAttributes(w http.ResponseWriter, r *http.R
 		if err != nil {
 			return err
 		}
+		before := *c
+		before.CustomAttributes = maps.Clone(c.CustomAttributes)
 		for _, k := range p.CustomAttributes {
 			delete(c.CustomAttributes, k)
 		}
-		if err := q.UpdateContact(ctx, c); err != nil {
+		if err := s.saveContact(ctx, q, &before, c); err != nil {
 			return err
 		}
 		out, err = s.presentOneContact(ctx, q, c, true)
@@ -462,8 +492,18 @@ func (s *Server) mergeContacts(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var base *criachat.Contact
 	err := s.store.Tx(ctx, func(q *store.Queries) (err error) {
-		base, err = q.MergeContacts(ctx, caller(r).member.AccountID, int64(*p.BaseContactID), int64(*p.MergeeContactID))
-		return err
+		accountID := caller(r).member.AccountID
+		mergee, err := q.Contact(ctx, accountID, int64(*p.MergeeContactID))
+		if err != nil {
+			return err
+		}
+		if base, err = q.MergeContacts(ctx, accountID, int64(*p.BaseContactID), mergee.ID); err != nil {
+			return err
+		}
+		if err := s.events.Contact(ctx, q, mergee, nil, criachat.EventContactDeleted); err != nil {
+			return err
+		}
+		return s.events.Contact(ctx, q, base, nil, criachat.EventContactMerged)
 	})
 	if err != nil {
 		return err
@@ -496,6 +536,9 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 		c := &criachat.Contact{AccountID: caller(r).member.AccountID}
 		p.apply(c)
 		if err := q.CreateContact(ctx, c); err != nil {
+			return err
+		}
+		if err := s.events.Contact(ctx, q, c, nil, criachat.EventContactCreated); err != nil {
 			return err
 		}
 		if p.InboxID != nil && *p.InboxID != 0 {

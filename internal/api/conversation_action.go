@@ -115,6 +115,10 @@ func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) erro
 		if files, err = q.ConversationStorageKeys(r.Context(), c.AccountID, c.ID); err != nil {
 			return err
 		}
+		// The payload is rendered before the rows go.
+		if err := s.events.Conversation(r.Context(), q, c, nil, criachat.EventConversationDeleted); err != nil {
+			return err
+		}
 		return q.DeleteConversation(r.Context(), c.AccountID, c.ID)
 	})
 	if err != nil {

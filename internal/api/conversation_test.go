@@ -363,7 +363,7 @@ func TestFloodGuard(t *testing.T) {
 		c := e.newChat(e.setup("Acme", "ann@acme.io"), "api")
 		conv := e.open(c, nil)
 		e.server = api.New(api.Options{Store: e.store, Accounts: e.accounts, Keeper: e.keeper,
-			Conversations: conversation.NewService(e.store, 3)})
+			Conversations: conversation.NewService(e.store, nil, 3)})
 		for i := 0; i < 3; i++ {
 			e.say(c, conv, c.Token, map[string]any{"content": "spam", "message_type": "incoming"}).expect(t, 200)
 		}
@@ -417,7 +417,7 @@ func TestSnoozeScheduler(t *testing.T) {
 		}
 		snooze(past, time.Now().Add(-time.Minute))
 		snooze(future, time.Now().Add(time.Hour))
-		n, err := conversation.NewService(e.store, 0).ReopenSnoozed(context.Background())
+		n, err := conversation.NewService(e.store, nil, 0).ReopenSnoozed(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("ReopenSnoozed = %d, %v; want 1", n, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/criachat/criachat/internal/account"
 	"github.com/criachat/criachat/internal/blob"
 	"github.com/criachat/criachat/internal/conversation"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/secret"
 	"github.com/criachat/criachat/internal/store"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	Store    *store.Store
 	Accounts *account.Service
 	Keeper   *secret.Keeper // seals and opens stored secrets (inbox HMAC tokens and webhook secrets)
+	// Events renders and records events; built from Keeper when nil.
+	Events *event.Recorder
 	// Conversations is built from Store when nil.
 	Conversations *conversation.Service
 	Logger        *slog.Logger
@@ -40,6 +43,7 @@ type Server struct {
 	store         *store.Store
 	accounts      *account.Service
 	conversations *conversation.Service
+	events        *event.Recorder
 	keeper        *secret.Keeper
 	files         *blob.Store
 	log           *slog.Logger
@@ -57,8 +61,11 @@ func New(o Options) *Server {
 		store: o.Store, accounts: o.Accounts, keeper: o.Keeper, log: o.Logger, maxBody: o.MaxBodyBytes,
 		metrics: newMetrics(), build: o.BuildVersion, now: time.Now, files: blob.New(o.DataDir),
 	}
+	if s.events = o.Events; s.events == nil {
+		s.events = event.NewRecorder(o.Keeper)
+	}
 	if s.conversations = o.Conversations; s.conversations == nil {
-		s.conversations = conversation.NewService(o.Store, 0)
+		s.conversations = conversation.NewService(o.Store, s.events, 0)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 40 << 20

@@ -30,6 +30,15 @@ type Config struct {
 	// MessagesPerMinute caps messages per conversation per minute (CRIACHAT_MESSAGES_PER_MINUTE).
 	MessagesPerMinute int
 
+	// Webhooks (issue 4).
+	WebhookTimeout          time.Duration // CRIACHAT_WEBHOOK_TIMEOUT: one attempt (default 5s)
+	WebhookRetryFor         time.Duration // CRIACHAT_WEBHOOK_RETRY_FOR: keep retrying a delivery this long (default 24h)
+	WebhookAllowPrivate     bool          // CRIACHAT_WEBHOOK_ALLOW_PRIVATE: allow loopback/private/link-local destinations
+	WebhookConcurrency      int           // CRIACHAT_WEBHOOK_CONCURRENCY: attempts in flight per process (default 32)
+	WebhookCircuitThreshold int           // CRIACHAT_WEBHOOK_CIRCUIT_THRESHOLD: consecutive failures that pause a URL (default 10)
+	WebhookProbeInterval    time.Duration // CRIACHAT_WEBHOOK_PROBE_INTERVAL: how often a paused URL is probed (default 1m)
+	EventRetention          time.Duration // CRIACHAT_EVENT_RETENTION: events, deliveries and attempts kept this long (default 168h)
+
 	// SecretKeyGenerated is true when the key was created by this start.
 	SecretKeyGenerated bool
 	// SecretKeyFile is where a generated key is kept.
@@ -48,6 +57,13 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxBodyBytes:      40 << 20,
 		MessagesPerMinute: 200,
 		ShutdownTimeout:   30 * time.Second,
+
+		WebhookTimeout:          5 * time.Second,
+		WebhookRetryFor:         24 * time.Hour,
+		WebhookConcurrency:      32,
+		WebhookCircuitThreshold: 10,
+		WebhookProbeInterval:    time.Minute,
+		EventRetention:          7 * 24 * time.Hour,
 	}
 	var errs []error
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
@@ -73,19 +89,48 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.MaxBodyBytes = n
 	}
-	if v := getenv("CRIACHAT_MESSAGES_PER_MINUTE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("CRIACHAT_MESSAGES_PER_MINUTE: want a positive number, got %q", v))
-		}
-		c.MessagesPerMinute = n
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"CRIACHAT_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"CRIACHAT_WEBHOOK_TIMEOUT", &c.WebhookTimeout},
+		{"CRIACHAT_WEBHOOK_RETRY_FOR", &c.WebhookRetryFor}, {"CRIACHAT_WEBHOOK_PROBE_INTERVAL", &c.WebhookProbeInterval},
+		{"CRIACHAT_EVENT_RETENTION", &c.EventRetention},
 	}
-	if v := getenv("CRIACHAT_SHUTDOWN_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("CRIACHAT_SHUTDOWN_TIMEOUT: want a positive duration such as 30s, got %q", v))
+	for _, d := range durations {
+		if v := getenv(d.name); v != "" {
+			n, err := time.ParseDuration(v)
+			if err != nil || n <= 0 {
+				errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30s or 24h, got %q", d.name, v))
+			}
+			*d.dst = n
 		}
-		c.ShutdownTimeout = d
+	}
+	counts := []struct {
+		name string
+		dst  *int
+	}{
+		{"CRIACHAT_MESSAGES_PER_MINUTE", &c.MessagesPerMinute}, {"CRIACHAT_WEBHOOK_CONCURRENCY", &c.WebhookConcurrency},
+		{"CRIACHAT_WEBHOOK_CIRCUIT_THRESHOLD", &c.WebhookCircuitThreshold},
+	}
+	for _, n := range counts {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 1 {
+				errs = append(errs, fmt.Errorf("%s: want a positive number, got %q", n.name, v))
+			}
+			*n.dst = i
+		}
+	}
+	if v := getenv("CRIACHAT_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CRIACHAT_WEBHOOK_ALLOW_PRIVATE: want true or false, got %q", v))
+		}
+		c.WebhookAllowPrivate = b
+	}
+	if c.EventRetention < c.WebhookRetryFor {
+		errs = append(errs, fmt.Errorf("CRIACHAT_EVENT_RETENTION (%s) must be at least CRIACHAT_WEBHOOK_RETRY_FOR (%s)", c.EventRetention, c.WebhookRetryFor))
 	}
 	if len(errs) > 0 {
 		return c, errors.Join(errs...)

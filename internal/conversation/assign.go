@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -38,6 +39,7 @@ func (s *Service) assignUser(ctx context.Context, q *store.Queries, a Actor, acc
 	if equalID(c.AssigneeID, userID) && (userID == nil || c.AssigneeAgentBotID == nil) {
 		return agent, nil
 	}
+	before := event.Snapshot(c)
 	c.AssigneeID = userID
 	if userID != nil {
 		c.AssigneeAgentBotID = nil
@@ -50,7 +52,10 @@ func (s *Service) assignUser(ctx context.Context, q *store.Queries, a Actor, acc
 		name = agent.User.AvailableName()
 	}
 	self := userID != nil && a.User != nil && *userID == a.User.ID
-	return agent, s.activity(ctx, q, c, criachat.ActivityAssignee(name, a.name(), self))
+	if err := s.activity(ctx, q, c, criachat.ActivityAssignee(name, a.name(), self)); err != nil {
+		return nil, err
+	}
+	return agent, s.changed(ctx, q, before, c)
 }
 
 // AssignTeam sets (or with nil clears) a conversation's team. An assignee who
@@ -83,6 +88,7 @@ func (s *Service) assignTeam(ctx context.Context, q *store.Queries, a Actor, acc
 			return nil, err
 		}
 	}
+	before := event.Snapshot(c)
 	c.TeamID = teamID
 	if team != nil && c.AssigneeID != nil {
 		member, err := q.IsTeamMember(ctx, team.ID, *c.AssigneeID)
@@ -96,13 +102,19 @@ func (s *Service) assignTeam(ctx context.Context, q *store.Queries, a Actor, acc
 	if err := q.UpdateConversation(ctx, c); err != nil {
 		return nil, err
 	}
+	var activity string
 	switch {
 	case team != nil:
-		return team, s.activity(ctx, q, c, criachat.ActivityTeam(team.Name, "", a.name(), false))
+		activity = criachat.ActivityTeam(team.Name, "", a.name(), false)
 	case old != nil:
-		return team, s.activity(ctx, q, c, criachat.ActivityTeam(old.Name, "", a.name(), true))
+		activity = criachat.ActivityTeam(old.Name, "", a.name(), true)
 	}
-	return team, nil
+	if activity != "" {
+		if err := s.activity(ctx, q, c, activity); err != nil {
+			return nil, err
+		}
+	}
+	return team, s.changed(ctx, q, before, c)
 }
 
 // SetLabels replaces a conversation's labels and writes "added"/"removed"
@@ -122,7 +134,8 @@ func (s *Service) setLabels(ctx context.Context, q *store.Queries, a Actor, acco
 	if err != nil {
 		return nil, err
 	}
-	before := c.Labels
+	snapshot := event.Snapshot(c)
+	before := snapshot.Labels
 	if err := q.SetConversationLabels(ctx, c, change(before)); err != nil {
 		return nil, err
 	}
@@ -147,7 +160,7 @@ func (s *Service) setLabels(ctx context.Context, q *store.Queries, a Actor, acco
 			return nil, err
 		}
 	}
-	return c.Labels, nil
+	return c.Labels, s.changed(ctx, q, snapshot, c)
 }
 
 func equalID(a, b *int64) bool {

@@ -82,6 +82,9 @@ func (s *Service) Create(ctx context.Context, a Actor, accountID int64, p Create
 			return err
 		}
 		conv, created = c, true
+		if err := s.events.Conversation(ctx, q, c, nil, criachat.EventConversationCreated); err != nil {
+			return err
+		}
 		if p.Message != nil {
 			if first, err = s.addMessage(ctx, q, a, c, inbox.ChannelType, *p.Message); err != nil {
 				return err

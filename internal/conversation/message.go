@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -83,6 +84,7 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	if len(p.Attachments) > criachat.MaxAttachments {
 		return nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Attachments exceeded maximum allowed")
 	}
+	before := event.Snapshot(c)
 	m := &criachat.Message{
 		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
 		ContentType: p.ContentType, ContentAttributes: p.ContentAttributes, Private: p.Private, SourceID: p.SourceID, EchoID: p.EchoID,
@@ -138,7 +140,30 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	return m, nil
+	return m, s.messageCreated(ctx, q, before, c, m)
+}
+
+// messageCreated records message_created, first_reply_created when m is the
+// first reply, and the conversation events of what the message changed.
+func (s *Service) messageCreated(ctx context.Context, q *store.Queries, before, c *criachat.Conversation, m *criachat.Message) error {
+	var last *criachat.Message
+	if !m.Private {
+		last = m
+	}
+	b, err := s.events.Load(ctx, q, c, last)
+	if err != nil {
+		return err
+	}
+	if err := b.Message(ctx, m, criachat.EventMessageCreated); err != nil {
+		return err
+	}
+	if before.FirstReplyCreatedAt == nil && c.FirstReplyCreatedAt != nil {
+		if err := b.Conversation(ctx, nil, criachat.EventFirstReplyCreated); err != nil {
+			return err
+		}
+	}
+	changes := event.ConversationChanges(before, c)
+	return b.Conversation(ctx, changes, event.ConversationEventTypes(changes, c.Status)...)
 }
 
 // UpdateMessageStatus records a delivery status reported by an API-channel
@@ -171,9 +196,24 @@ func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID,
 			m.ContentAttributes["external_error"] = *externalError
 		}
 		conv, msg = c, m
-		return q.UpdateMessage(ctx, m)
+		if err := q.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		return s.messageEvents(ctx, q, c, m, criachat.EventMessageUpdated)
 	})
 	return conv, msg, err
+}
+
+// messageEvents records events about an existing message.
+func (s *Service) messageEvents(ctx context.Context, q *store.Queries, c *criachat.Conversation, m *criachat.Message, types ...criachat.EventType) error {
+	if err := q.LoadAttachments(ctx, c.AccountID, m); err != nil {
+		return err
+	}
+	b, err := s.events.Load(ctx, q, c, nil)
+	if err != nil {
+		return err
+	}
+	return b.Message(ctx, m, types...)
 }
 
 // DeleteMessage soft-deletes a message and deletes its attachments
@@ -197,7 +237,12 @@ func (s *Service) DeleteMessage(ctx context.Context, accountID, displayID, messa
 			return err
 		}
 		conv, msg = c, m
-		return q.UpdateMessage(ctx, m)
+		if err := q.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		// Chatwoot reports a deletion as message_updated; message_deleted is
+		// CriaChat's own event for subscribers that ask for it.
+		return s.messageEvents(ctx, q, c, m, criachat.EventMessageUpdated, criachat.EventMessageDeleted)
 	})
 	if err != nil {
 		return nil, nil, nil, err

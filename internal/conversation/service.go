@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -20,17 +21,22 @@ const DefaultMessagesPerMinute = 200
 // Service is the conversation service.
 type Service struct {
 	store             *store.Store
+	events            *event.Recorder
 	now               func() time.Time
 	messagesPerMinute int
 }
 
-// NewService returns a service over st. perMinute caps the messages of one
-// conversation per minute (0 means the default).
-func NewService(st *store.Store, perMinute int) *Service {
+// NewService returns a service over st that records its events with rec
+// (nil: a recorder without attachment URL signing). perMinute caps the
+// messages of one conversation per minute (0 means the default).
+func NewService(st *store.Store, rec *event.Recorder, perMinute int) *Service {
 	if perMinute <= 0 {
 		perMinute = DefaultMessagesPerMinute
 	}
-	return &Service{store: st, now: time.Now, messagesPerMinute: perMinute}
+	if rec == nil {
+		rec = event.NewRecorder(nil)
+	}
+	return &Service{store: st, events: rec, now: time.Now, messagesPerMinute: perMinute}
 }
 
 // Actor is who makes a change: a user of the account (for activity texts,
@@ -59,6 +65,15 @@ func (s *Service) CanAccess(ctx context.Context, a Actor, c *criachat.Conversati
 		return ok, err
 	}
 	return q.IsTeamMember(ctx, *c.TeamID, a.User.ID)
+}
+
+// changed records the events of a change to conversation c from its state
+// before (reference §4.4): status_changed/opened/resolved, assignee_changed,
+// team_changed and conversation_updated with changed_attributes. Call it
+// last in the transaction, after the activity messages.
+func (s *Service) changed(ctx context.Context, q *store.Queries, before, c *criachat.Conversation) error {
+	changes := event.ConversationChanges(before, c)
+	return s.events.Conversation(ctx, q, c, changes, event.ConversationEventTypes(changes, c.Status)...)
 }
 
 // activity appends an activity message (message_type 2, no sender) to c.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -36,6 +37,7 @@ func (s *Service) toggleStatus(ctx context.Context, q *store.Queries, a Actor, a
 	if err != nil {
 		return ToggleResult{}, err
 	}
+	before := event.Snapshot(c)
 	next := c.Status.Toggled()
 	if status != nil {
 		next = *status
@@ -71,7 +73,7 @@ func (s *Service) toggleStatus(ctx context.Context, q *store.Queries, a Actor, a
 			return ToggleResult{}, err
 		}
 	}
-	return ToggleResult{Conversation: c, Changed: changed}, nil
+	return ToggleResult{Conversation: c, Changed: changed}, s.changed(ctx, q, before, c)
 }
 
 // SetPriority sets or clears a conversation's priority with its activity message.
@@ -89,12 +91,15 @@ func (s *Service) SetPriority(ctx context.Context, a Actor, accountID, displayID
 		if c.Priority == p {
 			return nil
 		}
-		old := c.Priority
+		before := event.Snapshot(c)
 		c.Priority = p
 		if err := q.UpdateConversation(ctx, c); err != nil {
 			return err
 		}
-		return s.activity(ctx, q, c, criachat.ActivityPriority(old, p, a.name()))
+		if err := s.activity(ctx, q, c, criachat.ActivityPriority(before.Priority, p, a.name())); err != nil {
+			return err
+		}
+		return s.changed(ctx, q, before, c)
 	})
 	return out, err
 }
@@ -108,23 +113,49 @@ func (s *Service) Update(ctx context.Context, accountID, displayID int64, fn fun
 		if err != nil {
 			return err
 		}
+		before := event.Snapshot(c)
 		if err := fn(c); err != nil {
 			return err
 		}
 		out = c
-		return q.UpdateConversation(ctx, c)
+		if err := q.UpdateConversation(ctx, c); err != nil {
+			return err
+		}
+		return s.changed(ctx, q, before, c)
 	})
 	return out, err
 }
 
-// ReopenSnoozed reopens the conversations whose snooze has ended (the scheduler).
+// ReopenSnoozed reopens the conversations whose snooze has ended (the
+// scheduler), each in its own transaction with its events.
 func (s *Service) ReopenSnoozed(ctx context.Context) (int64, error) {
+	due, err := s.store.Read().DueSnoozed(ctx, s.now(), 500)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := s.store.Tx(ctx, func(q *store.Queries) (err error) {
-		n, err = q.ReopenSnoozed(ctx, s.now())
-		return err
-	})
-	return n, err
+	for _, ref := range due {
+		err := s.store.Tx(ctx, func(q *store.Queries) error {
+			c, err := q.Conversation(ctx, ref.AccountID, ref.DisplayID)
+			if err != nil {
+				return err
+			}
+			if c.Status != criachat.StatusSnoozed || c.SnoozedUntil == nil || c.SnoozedUntil.After(s.now()) {
+				return nil // changed since it was listed
+			}
+			before := event.Snapshot(c)
+			c.Status, c.SnoozedUntil = criachat.StatusOpen, nil
+			if err := q.UpdateConversation(ctx, c); err != nil {
+				return err
+			}
+			n++
+			return s.changed(ctx, q, before, c)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // SetMuted mutes or unmutes a conversation (reference §3.5): muting resolves
@@ -140,6 +171,8 @@ func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID in
 		if err != nil {
 			return err
 		}
+		before := event.Snapshot(c)
+		wasBlocked := contact.Blocked
 		contact.Blocked = muted
 		if err := q.UpdateContact(ctx, contact); err != nil {
 			return err
@@ -150,7 +183,16 @@ func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID in
 				return err
 			}
 		}
-		return s.activity(ctx, q, c, criachat.ActivityMuted(a.name(), muted))
+		if err := s.activity(ctx, q, c, criachat.ActivityMuted(a.name(), muted)); err != nil {
+			return err
+		}
+		if wasBlocked != muted {
+			changes := []event.Change{{Attr: "blocked", Previous: wasBlocked, Current: muted}}
+			if err := s.events.Contact(ctx, q, contact, changes, criachat.EventContactUpdated); err != nil {
+				return err
+			}
+		}
+		return s.changed(ctx, q, before, c)
 	})
 }
 

@@ -163,15 +163,29 @@ func (q *Queries) LastConversationOf(ctx context.Context, accountID, contactInbo
 	return s.conversation(), nil
 }
 
-// ReopenSnoozed opens every snoozed conversation whose snoozed_until has
-// passed and returns how many (the scheduler's job, reference §6.2).
-func (q *Queries) ReopenSnoozed(ctx context.Context, now time.Time) (int64, error) {
-	res, err := q.exec(ctx, `UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = ?
-		WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= ?`, micros(now), micros(now))
+// ConversationKey names a conversation by account and display id.
+type ConversationKey struct {
+	AccountID, DisplayID int64
+}
+
+// DueSnoozed lists up to limit snoozed conversations, of every account, whose
+// snoozed_until has passed.
+func (q *Queries) DueSnoozed(ctx context.Context, now time.Time, limit int) ([]ConversationKey, error) {
+	rows, err := q.query(ctx, `SELECT account_id, display_id FROM conversations
+		WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= ? ORDER BY snoozed_until LIMIT ?`, micros(now), limit)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return res.RowsAffected()
+	defer rows.Close()
+	var out []ConversationKey
+	for rows.Next() {
+		var k ConversationKey
+		if err := rows.Scan(&k.AccountID, &k.DisplayID); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // TouchConversation saves what a new message changes when it does not change

@@ -38,6 +38,9 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// skipLocked is the suffix that row-locks a SELECT and skips rows other
+	// transactions hold, so that several processes claim different jobs.
+	skipLocked() string
 	// messageSearch is the full-text query returning the ids of an account's
 	// conversations whose messages match, newest match first; its arguments
 	// are (account id, the ftsQuery of the user's text, limit).
@@ -156,6 +159,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // forUpdate is empty: a SQLite write transaction already excludes every other writer.
 func (sqliteDialect) forUpdate() string { return "" }
 
+func (sqliteDialect) skipLocked() string { return "" }
+
 func (sqliteDialect) messageSearch() string {
 	return `SELECT m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
 		WHERE messages_fts MATCH ? AND m.account_id = ? GROUP BY m.conversation_id ORDER BY MAX(m.id) DESC LIMIT ?`
@@ -255,6 +260,8 @@ func (postgresDialect) migrations() fs.FS {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (postgresDialect) messageSearch() string {
 	return `SELECT m.conversation_id FROM messages m

@@ -128,12 +128,13 @@ func (q *Queries) Event(ctx context.Context, accountID, id int64) (*criachat.Eve
 	return list[0], nil
 }
 
-// PruneEvents deletes events older than before, with their deliveries and
-// attempts, except events that still have a pending delivery. It reports how
-// many events went.
-func (q *Queries) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.exec(ctx, `DELETE FROM events WHERE created_at < ? AND NOT EXISTS (
-		SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id AND d.state = 'pending')`, micros(before))
+// PruneEvents deletes up to limit events older than before, with their
+// deliveries and attempts, except events that still have a pending delivery.
+// It reports how many events went; callers loop (in separate transactions)
+// until it is below limit, so that no one transaction holds the writer long.
+func (q *Queries) PruneEvents(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.created_at < ? AND NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending') LIMIT ?)`, micros(before), limit)
 	if err != nil {
 		return 0, q.d.translate(err)
 	}

@@ -213,3 +213,11 @@ func (q *Queries) LastIncomingAt(ctx context.Context, conversationID int64) (*ti
 	}
 	return optTime(v), nil
 }
+
+// LastChatMessage returns the newest message of a conversation that is
+// neither an activity nor a private note (Chatwoot's messages.chat.last), as
+// a list of zero or one message.
+func (q *Queries) LastChatMessage(ctx context.Context, conversationID int64) ([]*criachat.Message, error) {
+	return q.scanMessages(q.query(ctx, `SELECT `+messageColumns+` FROM messages m
+		WHERE m.conversation_id = ? AND m.message_type <> 2 AND m.private = ? ORDER BY m.id DESC LIMIT 1`, conversationID, false))
+}

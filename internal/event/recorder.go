@@ -1,0 +1,306 @@
+// Package event records what happened: inside the transaction of a change it
+// renders the webhook payload of each event (reference §4.5) from the stored
+// state and appends it, with its deliveries, through store.AppendEvent.
+// Nothing is sent from here; the webhook worker delivers after commit.
+package event
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/present"
+	"github.com/criachat/criachat/internal/secret"
+	"github.com/criachat/criachat/internal/store"
+)
+
+// Recorder renders and appends events.
+type Recorder struct {
+	keeper *secret.Keeper // signs attachment URLs in payloads
+}
+
+// NewRecorder returns a recorder; k signs attachment URLs (may be nil in tests).
+func NewRecorder(k *secret.Keeper) *Recorder { return &Recorder{keeper: k} }
+
+// conversationContext is what a conversation's payload needs, loaded once
+// for all the events of one change.
+type conversationContext struct {
+	data        conversationData
+	inbox       idName
+	assigneeBot int64
+	loaded      map[int64]criachat.Agent // users met while loading (assignee), reused for senders
+}
+
+// loadConversation renders c's webhook_data from the stored state. last, when
+// given, is the conversation's newest chat message (saves a query when the
+// event is about that message).
+func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message) (*conversationContext, error) {
+	account, err := q.Account(ctx, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	inbox, err := q.Inbox(ctx, c.AccountID, c.InboxID)
+	if err != nil {
+		return nil, err
+	}
+	contact, err := q.Contact(ctx, c.AccountID, c.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	ci, err := q.ContactInboxOf(ctx, c.AccountID, c.ContactID, c.InboxID)
+	if err != nil {
+		return nil, err
+	}
+	unread, err := q.UnreadCounts(ctx, []int64{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	cc := &conversationContext{inbox: idName{inbox.ID, inbox.Name}, loaded: map[int64]criachat.Agent{}}
+	d := conversationData{
+		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(inbox.ChannelType),
+		ContactInbox: presentContactInbox(ci), ID: c.DisplayID, InboxID: c.InboxID, Messages: []messagePush{},
+		Labels: c.Labels, Status: string(c.Status), CustomAttributes: emptyIfNil(c.CustomAttributes),
+		SnoozedUntil: timeOrNil(c.SnoozedUntil), UnreadCount: unread[c.ID], FirstReplyCreatedAt: timeOrNil(c.FirstReplyCreatedAt),
+		Priority: present.NullString(string(c.Priority)), WaitingSince: present.UnixOr0(c.WaitingSince),
+		AgentLastSeenAt: present.UnixOr0(c.AgentLastSeenAt), ContactLastSeenAt: present.UnixOr0(c.ContactLastSeenAt),
+		LastActivityAt: c.LastActivityAt.Unix(), Timestamp: c.LastActivityAt.Unix(), CreatedAt: c.CreatedAt.Unix(),
+		UpdatedAt: present.FloatSeconds(c.UpdatedAt), Account: idName{account.ID, account.Name},
+	}
+	if d.Labels == nil {
+		d.Labels = []string{}
+	}
+	d.Meta.Sender = present.ContactPush(contact)
+	if ci.HMACVerified {
+		d.Meta.HMACVerified = &ci.HMACVerified
+	}
+	if c.AssigneeID != nil {
+		agents, err := q.AgentsByIDs(ctx, c.AccountID, []int64{*c.AssigneeID})
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := agents[*c.AssigneeID]; ok {
+			cc.loaded[a.User.ID] = a
+			t := "User"
+			d.Meta.Assignee, d.Meta.AssigneeType = present.UserPush(a), &t
+		}
+	} else if c.AssigneeAgentBotID != nil {
+		cc.assigneeBot = *c.AssigneeAgentBotID
+	}
+	if c.TeamID != nil {
+		t, err := q.Team(ctx, c.AccountID, *c.TeamID)
+		if err != nil && criachat.ErrorCode(err) != criachat.ENOTFOUND {
+			return nil, err
+		}
+		if t != nil {
+			d.Meta.Team = &idName{t.ID, t.Name}
+		}
+	}
+	if last == nil {
+		list, err := q.LastChatMessage(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > 0 {
+			last = list[0]
+			if err := q.LoadAttachments(ctx, c.AccountID, last); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cc.data = d
+	if last != nil {
+		sender, err := r.senderPush(ctx, q, cc, contact, last)
+		if err != nil {
+			return nil, err
+		}
+		cc.data.Messages = []messagePush{r.messagePush(last, c, ci.SourceID, unread[c.ID], sender)}
+	}
+	return cc, nil
+}
+
+// senderPush renders a message's sender as push_event_data.
+func (r *Recorder) senderPush(ctx context.Context, q *store.Queries, cc *conversationContext, contact *criachat.Contact, m *criachat.Message) (any, error) {
+	if m.SenderID == nil {
+		return nil, nil
+	}
+	switch m.SenderType {
+	case "Contact":
+		if *m.SenderID == contact.ID {
+			return present.ContactPush(contact), nil
+		}
+		other, err := q.Contact(ctx, m.AccountID, *m.SenderID)
+		if err != nil {
+			return nil, err
+		}
+		return present.ContactPush(other), nil
+	case criachat.OwnerUser:
+		a, err := cc.agent(ctx, q, m.AccountID, *m.SenderID)
+		if err != nil || a.User == nil {
+			return nil, err
+		}
+		return present.UserPush(a), nil
+	}
+	return nil, nil
+}
+
+func (cc *conversationContext) agent(ctx context.Context, q *store.Queries, accountID, userID int64) (criachat.Agent, error) {
+	if a, ok := cc.loaded[userID]; ok {
+		return a, nil
+	}
+	agents, err := q.AgentsByIDs(ctx, accountID, []int64{userID})
+	if err != nil {
+		return criachat.Agent{}, err
+	}
+	a := agents[userID]
+	cc.loaded[userID] = a
+	return a, nil
+}
+
+func (r *Recorder) messagePush(m *criachat.Message, c *criachat.Conversation, sourceID string, unread int, sender any) messagePush {
+	j := messagePush{
+		ID: m.ID, Content: content(m), AccountID: m.AccountID, InboxID: m.InboxID, ConversationID: c.DisplayID,
+		MessageType: int(m.MessageType), CreatedAt: m.CreatedAt.Unix(), UpdatedAt: present.ISOTime(m.UpdatedAt),
+		Private: m.Private, Status: string(m.Status), SourceID: present.NullString(m.SourceID), ContentType: m.ContentType,
+		ContentAttributes: emptyIfNil(m.ContentAttributes), SenderID: m.SenderID, ExternalSourceIDs: map[string]any{},
+		AdditionalAttributes: map[string]any{}, ProcessedMessageContent: content(m), Sentiment: map[string]any{},
+		Conversation: messagePushConversation{AssigneeID: c.AssigneeID, UnreadCount: unread,
+			LastActivityAt: c.LastActivityAt.Unix(), ContactInbox: sourceIDHolder{sourceID}},
+		Attachments: present.Attachments(r.keeper, m.Attachments), Sender: sender,
+	}
+	if m.SenderType != "" {
+		j.SenderType = &m.SenderType
+	}
+	return j
+}
+
+// Batch renders the events of one change to a conversation from one load of
+// its state: take it after the change is written, then add the events.
+type Batch struct {
+	r  *Recorder
+	q  *store.Queries
+	c  *criachat.Conversation
+	cc *conversationContext
+}
+
+// Load reads what the payloads of conversation c need. last, when given, is
+// its newest chat message (a message just created), which saves a query.
+func (r *Recorder) Load(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message) (*Batch, error) {
+	cc, err := r.loadConversation(ctx, q, c, last)
+	if err != nil {
+		return nil, err
+	}
+	return &Batch{r: r, q: q, c: c, cc: cc}, nil
+}
+
+// Conversation appends one event per type about the conversation, with the
+// changes that caused them (changed_attributes, for conversation_updated).
+func (b *Batch) Conversation(ctx context.Context, changes []Change, types ...criachat.EventType) error {
+	for _, t := range types {
+		body := struct {
+			conversationData
+			Event             criachat.EventType `json:"event"`
+			ChangedAttributes []map[string]any   `json:"changed_attributes,omitempty"`
+		}{conversationData: b.cc.data, Event: t}
+		if t == criachat.EventConversationUpdated {
+			body.ChangedAttributes = changedAttributes(changes)
+		}
+		if err := b.append(ctx, nil, t, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Message appends events about message m of the conversation (message_created,
+// message_updated, message_deleted). Activity messages have no events.
+func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criachat.EventType) error {
+	if m.MessageType == criachat.MessageActivity || len(types) == 0 {
+		return nil
+	}
+	q, cc := b.q, b.cc
+	var sender any
+	if m.SenderID != nil {
+		switch m.SenderType {
+		case "Contact":
+			contact, err := q.Contact(ctx, m.AccountID, *m.SenderID)
+			if err != nil {
+				return err
+			}
+			sender = presentContact(contact, cc.data.Account)
+		case criachat.OwnerUser:
+			a, err := cc.agent(ctx, q, m.AccountID, *m.SenderID)
+			if err != nil {
+				return err
+			}
+			if a.User != nil {
+				sender = userData{ID: a.User.ID, Name: a.User.Name, Email: a.User.Email, Type: "user"}
+			}
+		}
+	}
+	for _, t := range types {
+		body := struct {
+			messageData
+			Event criachat.EventType `json:"event"`
+		}{messageData: messageData{
+			Account: cc.data.Account, AdditionalAttributes: map[string]any{}, ContentAttributes: emptyIfNil(m.ContentAttributes),
+			ContentType: m.ContentType, Content: content(m), Conversation: cc.data, CreatedAt: present.ISOTime(m.CreatedAt),
+			ID: m.ID, Inbox: cc.inbox, MessageType: m.MessageType.String(), Private: m.Private, Sender: sender,
+			SourceID: present.NullString(m.SourceID), Attachments: present.Attachments(b.r.keeper, m.Attachments),
+		}, Event: t}
+		if err := b.append(ctx, m, t, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Batch) append(ctx context.Context, m *criachat.Message, t criachat.EventType, body any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	c := b.c
+	inbox, conv, contact := c.InboxID, c.ID, c.ContactID
+	e := &criachat.Event{AccountID: c.AccountID, Type: t, InboxID: &inbox, ConversationID: &conv, ContactID: &contact, Payload: payload}
+	if m != nil {
+		id := m.ID
+		e.MessageID = &id
+	}
+	return b.q.AppendEvent(ctx, e, b.cc.assigneeBot)
+}
+
+// Conversation appends the given events about conversation c (nothing when
+// there are none), loading its state once.
+func (r *Recorder) Conversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, changes []Change, types ...criachat.EventType) error {
+	if len(types) == 0 {
+		return nil
+	}
+	b, err := r.Load(ctx, q, c, nil)
+	if err != nil {
+		return err
+	}
+	return b.Conversation(ctx, changes, types...)
+}
+
+// Contact appends an event about a contact (contact_created, contact_updated
+// with its changes, contact_deleted, contact_merged).
+func (r *Recorder) Contact(ctx context.Context, q *store.Queries, c *criachat.Contact, changes []Change, t criachat.EventType) error {
+	account, err := q.Account(ctx, c.AccountID)
+	if err != nil {
+		return err
+	}
+	body := struct {
+		contactData
+		Event             criachat.EventType `json:"event"`
+		ChangedAttributes []map[string]any   `json:"changed_attributes,omitempty"`
+	}{contactData: presentContact(c, idName{account.ID, account.Name}), Event: t}
+	if t == criachat.EventContactUpdated {
+		body.ChangedAttributes = changedAttributes(changes)
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	id := c.ID
+	return q.AppendEvent(ctx, &criachat.Event{AccountID: c.AccountID, Type: t, ContactID: &id, Payload: payload}, 0)
+}
