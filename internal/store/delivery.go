@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -110,6 +111,9 @@ type Outcome struct {
 	Attempt *criachat.DeliveryAttempt
 	State   criachat.DeliveryState
 	Next    *time.Time // when State is pending
+	// UntilProbe (with no Attempt) defers the delivery to the destination's
+	// next probe, or to now when its circuit has closed in the meantime.
+	UntilProbe bool
 	// Circuit: CircuitReset closes the destination's circuit; CircuitFailure
 	// counts a failure and opens it (until ProbeAt) once Failures reaches
 	// Threshold.
@@ -126,6 +130,18 @@ func (q *Queries) FinishDelivery(ctx context.Context, j *Job, o Outcome) (bool, 
 	var completed any
 	if o.State != criachat.DeliveryPending {
 		completed = micros(now)
+	}
+	if o.UntilProbe {
+		next := now
+		var probe sql.NullInt64
+		err := q.queryRow(ctx, `SELECT probe_at FROM webhook_circuits WHERE account_id = ? AND url = ?`, j.AccountID, j.URL).Scan(&probe)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+		if probe.Valid {
+			next = fromMicros(probe.Int64)
+		}
+		o.Next = &next
 	}
 	attempts, code, lastErr := j.Attempts, nullable(j.LastStatusCode), nullableText(j.LastError)
 	if a := o.Attempt; a != nil {

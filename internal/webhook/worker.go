@@ -131,7 +131,7 @@ func (w *Worker) deliver(ctx context.Context, j *store.Job) error {
 				Attempt: &criachat.DeliveryAttempt{StartedAt: now, Error: "gave up: the destination stayed paused past the retry period"}})
 		}
 		if p.After(now) {
-			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, Next: p})
+			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, UntilProbe: true})
 		}
 		// Half open: one delivery probes; the others wait for the next probe.
 		next := now.Add(w.o.ProbeInterval)
@@ -144,7 +144,7 @@ func (w *Worker) deliver(ctx context.Context, j *store.Job) error {
 			return err
 		}
 		if !won {
-			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, Next: &next})
+			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, UntilProbe: true})
 		}
 	}
 	secretText := ""
