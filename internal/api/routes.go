@@ -93,6 +93,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("PUT /api/v1/accounts/{account_id}/custom_filters/{id}", s.app(s.member(s.updateCustomFilter)))
 	handle("DELETE /api/v1/accounts/{account_id}/custom_filters/{id}", s.app(s.member(s.deleteCustomFilter)))
 
+	// Events feed (beyond Chatwoot, docs/webhooks.md).
+	handle("GET /api/v1/accounts/{account_id}/events", s.app(s.admin(s.listEvents)))
+
 	// Contacts (reference §3.4).
 	handle("GET /api/v1/accounts/{account_id}/contacts", s.app(s.member(s.listContacts)))
 	handle("GET /api/v1/accounts/{account_id}/contacts/search", s.app(s.member(s.searchContacts)))
