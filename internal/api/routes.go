@@ -96,6 +96,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Events feed (beyond Chatwoot, docs/webhooks.md).
 	handle("GET /api/v1/accounts/{account_id}/events", s.app(s.admin(s.listEvents)))
 
+	// Webhooks (reference §3.9); reset_secret and the delivery log are CriaChat's.
+	handle("GET /api/v1/accounts/{account_id}/webhooks", s.app(s.admin(s.listWebhooks)))
+	handle("POST /api/v1/accounts/{account_id}/webhooks", s.app(s.admin(s.createWebhook)))
+	handle("PATCH /api/v1/accounts/{account_id}/webhooks/{id}", s.app(s.admin(s.updateWebhook)))
+	handle("PUT /api/v1/accounts/{account_id}/webhooks/{id}", s.app(s.admin(s.updateWebhook)))
+	handle("DELETE /api/v1/accounts/{account_id}/webhooks/{id}", s.app(s.admin(s.deleteWebhook)))
+	handle("POST /api/v1/accounts/{account_id}/webhooks/{id}/reset_secret", s.app(s.admin(s.resetWebhookSecret)))
+	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries", s.app(s.admin(s.listWebhookDeliveries)))
+	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}", s.app(s.admin(s.showWebhookDelivery)))
+	handle("POST /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", s.app(s.admin(s.redeliverWebhookDelivery)))
+
 	// Contacts (reference §3.4).
 	handle("GET /api/v1/accounts/{account_id}/contacts", s.app(s.member(s.listContacts)))
 	handle("GET /api/v1/accounts/{account_id}/contacts/search", s.app(s.member(s.searchContacts)))

@@ -75,6 +75,8 @@ func TestBadInputNeverHurts(t *testing.T) {
 			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread":           true,
 			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute":             true,
 			"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute":           true,
+			"POST /api/v1/accounts/{account_id}/webhooks/{id}/reset_secret":                       true,
+			"POST /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver": true,
 		}
 		for _, pattern := range e.server.Patterns() {
 			method, path := routePath(pattern, a.AccountID)
