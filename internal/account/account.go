@@ -99,19 +99,34 @@ func (s *Service) ResolveToken(ctx context.Context, token string) (*criachat.Acc
 	return s.store.Read().AccessTokenByHash(ctx, secret.HashToken(token))
 }
 
-// ResolveUserToken returns the user owning the access token whose plaintext
-// is token, with the token. A token of another owner type is EUNAUTHORIZED
-// with Chatwoot's message for bots; an unknown token is ENOTFOUND.
-func (s *Service) ResolveUserToken(ctx context.Context, token string) (*criachat.AccessToken, *criachat.User, error) {
+// TokenOwner is who an Application API access token belongs to: a user or
+// an agent bot, with the token.
+type TokenOwner struct {
+	Token *criachat.AccessToken
+	User  *criachat.User
+	Bot   *criachat.AgentBot
+}
+
+// ResolveAPIToken returns the owner of the access token whose plaintext is
+// token: a user, or an agent bot (whose token works only on the bot
+// endpoints, reference §2.1). A token of another owner type (a platform app)
+// is EUNAUTHORIZED with Chatwoot's message for bots; an unknown token is
+// ENOTFOUND. Users, the hot path, take one query.
+func (s *Service) ResolveAPIToken(ctx context.Context, token string) (TokenOwner, error) {
 	hash := secret.HashToken(token)
-	t, u, err := s.store.Read().UserByTokenHash(ctx, hash)
+	q := s.store.Read()
+	t, u, err := q.UserByTokenHash(ctx, hash)
 	if !criachat.IsNotFound(err) {
-		return t, u, err
+		return TokenOwner{Token: t, User: u}, err
 	}
-	if other, err := s.store.Read().AccessTokenByHash(ctx, hash); err == nil && other.OwnerType != criachat.OwnerUser {
-		return nil, nil, criachat.Errorf(criachat.EUNAUTHORIZED, "Access to this endpoint is not authorized for bots")
+	t, b, err := q.AgentBotByTokenHash(ctx, hash)
+	if !criachat.IsNotFound(err) {
+		return TokenOwner{Token: t, Bot: b}, err
 	}
-	return nil, nil, criachat.Errorf(criachat.ENOTFOUND, "access token not found")
+	if other, err := q.AccessTokenByHash(ctx, hash); err == nil && other.OwnerType != criachat.OwnerUser && other.OwnerType != criachat.OwnerAgentBot {
+		return TokenOwner{}, criachat.Errorf(criachat.EUNAUTHORIZED, "Access to this endpoint is not authorized for bots")
+	}
+	return TokenOwner{}, criachat.Errorf(criachat.ENOTFOUND, "access token not found")
 }
 
 // Plaintext decrypts a stored token.

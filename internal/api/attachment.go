@@ -122,15 +122,12 @@ func (s *Server) listConversationAttachments(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	var users, contacts []int64
+	var ids senderIDs
 	for _, e := range list {
-		users, contacts = appendSender(e.Message, users, contacts)
+		ids.add(e.Message)
 	}
 	senders := &conversationPage{}
-	if senders.contacts, err = q.ContactsByIDs(ctx, c.AccountID, contacts); err != nil {
-		return err
-	}
-	if senders.agents, err = q.AgentsByIDs(ctx, c.AccountID, users); err != nil {
+	if err := senders.loadSenders(ctx, q, c.AccountID, &ids); err != nil {
 		return err
 	}
 	out := make([]conversationAttachmentJSON, 0, len(list))

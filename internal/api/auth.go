@@ -8,14 +8,34 @@ import (
 	"github.com/criachat/criachat/internal/criachat"
 )
 
-// principal is who is calling: a user (by access token or dashboard session)
-// or a platform app. For account routes, member is the user's membership of
-// the account in the path.
+// principal is who is calling: a user (by access token or dashboard session),
+// an agent bot (by its access token, on the bot endpoints only) or a platform
+// app. For account routes, member is the user's membership of the account in
+// the path; a bot has no membership.
 type principal struct {
 	user   *criachat.User
-	token  *criachat.AccessToken // the user's token, when the request used it
+	token  *criachat.AccessToken // the user's or bot's token, when the request used it
 	member *criachat.AccountUser
+	bot    *criachat.AgentBot
 	app    *criachat.PlatformApp
+}
+
+// accountID is the account in the path the caller was admitted to.
+func (p *principal) accountID() int64 {
+	if p.bot != nil {
+		return p.bot.AccountID
+	}
+	return p.member.AccountID
+}
+
+// callerID identifies the caller within its account for state kept per
+// caller (idempotency keys): the user's id, or a bot's id negated so that it
+// never meets a user's.
+func (p *principal) callerID() int64 {
+	if p.bot != nil {
+		return -p.bot.ID
+	}
+	return p.user.ID
 }
 
 type principalKey struct{}
@@ -35,6 +55,7 @@ func caller(r *http.Request) *principal {
 const (
 	msgInvalidToken     = "Invalid Access Token"
 	msgBotsNotAllowed   = "Access to this endpoint is not authorized for bots"
+	msgBotNotInAccount  = "Bot is not authorized to access this account"
 	msgSuspended        = "Account is suspended"
 	msgNotMember        = "You are not authorized to access this account"
 	msgInvalidPlatform  = "Invalid access_token"
@@ -72,66 +93,118 @@ func sessionHeaders(r *http.Request) (uid, client, token string) {
 	return get("uid"), get("client"), get("access-token")
 }
 
-// authenticateUser finds the user of an Application API request. A request
-// authenticated by a dashboard session gets devise_token_auth's headers back.
-// The token is returned when the request used one (the profile shows it).
-func (s *Server) authenticateUser(w http.ResponseWriter, r *http.Request) (*criachat.User, *criachat.AccessToken, error) {
+// authenticate finds the caller of an Application API request: the owner of
+// its access token, or the user of its dashboard session, who gets
+// devise_token_auth's headers back. An agent bot's token is refused with
+// Chatwoot's "not authorized for bots" unless bots says the route is one of
+// BOT_ACCESSIBLE_ENDPOINTS (reference §2.1).
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, bots bool) (*principal, error) {
 	ctx := r.Context()
 	if tok := apiToken(r); tok != "" {
-		t, u, err := s.accounts.ResolveUserToken(ctx, tok)
+		o, err := s.accounts.ResolveAPIToken(ctx, tok)
 		if criachat.IsNotFound(err) {
-			return nil, nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgInvalidToken)
+			return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgInvalidToken)
+		} else if err != nil {
+			return nil, err
 		}
-		return u, t, err
+		if o.Bot != nil && !bots {
+			return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgBotsNotAllowed)
+		}
+		return &principal{user: o.User, bot: o.Bot, token: o.Token}, nil
 	}
 	uid, client, token := sessionHeaders(r)
 	u, sess, err := s.accounts.ValidateSession(ctx, uid, client, token)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	setAuthHeaders(w, u.Email, client, token, sess.ExpiresAt)
-	return u, nil, nil
+	return &principal{user: u}, nil
 }
 
 // user requires an authenticated user.
 func (s *Server) user(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		u, tok, err := s.authenticateUser(w, r)
+		p, err := s.authenticate(w, r, false)
 		if err != nil {
 			return err
 		}
-		requestInfoFrom(r.Context()).userID = u.ID
-		return next(w, withPrincipal(r, &principal{user: u, token: tok}))
+		requestInfoFrom(r.Context()).userID = p.user.ID
+		return next(w, withPrincipal(r, p))
 	}
 }
 
 // member requires a user who belongs to the active account in the path
 // (reference §2.1, ensure_current_account): 404 for an unknown account, 401 for
-// a suspended account or a non-member.
-func (s *Server) member(next handler) handler {
-	return s.user(func(w http.ResponseWriter, r *http.Request) error {
-		p := caller(r)
+// a suspended account or a non-member. An agent bot's token is refused.
+func (s *Server) member(next handler) handler { return s.inAccount(false, next) }
+
+// botOrMember is member that also admits an agent bot of the account in the
+// path: it wraps exactly the routes of Chatwoot's BOT_ACCESSIBLE_ENDPOINTS,
+// whose handlers work with a caller that has a bot and no user.
+func (s *Server) botOrMember(next handler) handler { return s.inAccount(true, next) }
+
+// inAccount authenticates the caller (bots says whether a bot may call) and
+// admits it to the account in the path.
+func (s *Server) inAccount(bots bool, next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.authenticate(w, r, bots)
+		if err != nil {
+			return err
+		}
+		ri := requestInfoFrom(r.Context())
+		if p.user != nil {
+			ri.userID = p.user.ID
+		}
 		accountID, ok := pathID(r, "account_id")
 		if !ok {
 			return criachat.Errorf(criachat.ENOTFOUND, "account not found")
 		}
-		requestInfoFrom(r.Context()).accountID = accountID
-		m, err := s.store.Read().AccountUser(r.Context(), accountID, p.user.ID)
-		if criachat.IsNotFound(err) {
-			// Tell an unknown account (404) from one the user is not in (401), as Chatwoot does.
-			if _, aerr := s.store.Read().Account(r.Context(), accountID); aerr != nil {
-				return aerr
-			}
-			return criachat.Errorf(criachat.EUNAUTHORIZED, msgNotMember)
-		} else if err != nil {
+		ri.accountID = accountID
+		if p.bot != nil {
+			err = s.admitBot(r.Context(), p.bot, accountID)
+		} else {
+			p.member, err = s.admitMember(r.Context(), p.user, accountID)
+		}
+		if err != nil {
 			return err
 		}
-		if m.Account.Status != criachat.AccountActive {
-			return criachat.Errorf(criachat.EUNAUTHORIZED, msgSuspended)
+		return next(w, withPrincipal(r, p))
+	}
+}
+
+// admitMember returns the user's membership of an active account.
+func (s *Server) admitMember(ctx context.Context, u *criachat.User, accountID int64) (*criachat.AccountUser, error) {
+	m, err := s.store.Read().AccountUser(ctx, accountID, u.ID)
+	if criachat.IsNotFound(err) {
+		// Tell an unknown account (404) from one the user is not in (401), as Chatwoot does.
+		if _, aerr := s.store.Read().Account(ctx, accountID); aerr != nil {
+			return nil, aerr
 		}
-		p.member = m
-		return next(w, r)
-	})
+		return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgNotMember)
+	} else if err != nil {
+		return nil, err
+	}
+	if m.Account.Status != criachat.AccountActive {
+		return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgSuspended)
+	}
+	return m, nil
+}
+
+// admitBot lets an agent bot into its own active account. Chatwoot also
+// admits a bot into accounts where it is connected to an inbox; here a bot's
+// inboxes are always in its own account.
+func (s *Server) admitBot(ctx context.Context, b *criachat.AgentBot, accountID int64) error {
+	a, err := s.store.Read().Account(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if a.Status != criachat.AccountActive {
+		return criachat.Errorf(criachat.EUNAUTHORIZED, msgSuspended)
+	}
+	if b.AccountID != accountID {
+		return criachat.Errorf(criachat.EUNAUTHORIZED, msgBotNotInAccount)
+	}
+	return nil
 }
 
 // admin requires an administrator of the account in the path.

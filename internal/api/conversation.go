@@ -9,6 +9,7 @@ import (
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/secret"
+	"github.com/criachat/criachat/internal/store"
 )
 
 // conversationJSON is Chatwoot's REST conversation
@@ -58,6 +59,7 @@ type conversationMetaJSON struct {
 type conversationPage struct {
 	contacts        map[int64]*criachat.Contact
 	agents          map[int64]criachat.Agent
+	bots            map[int64]*criachat.AgentBot
 	teams           map[int64]*criachat.Team
 	inboxes         map[int64]*criachat.Inbox
 	last, nonActive map[int64]*criachat.Message
@@ -70,14 +72,13 @@ func (s *Server) loadConversationPage(ctx context.Context, accountID, callerID i
 	q := s.store.Read()
 	p := &conversationPage{callerID: callerID, keeper: s.keeper}
 	ids := make([]int64, 0, len(convs))
-	var contactIDs, userIDs, teamIDs, inboxIDs []int64
+	var senders senderIDs
+	var teamIDs, inboxIDs []int64
 	for _, c := range convs {
 		ids = append(ids, c.ID)
-		contactIDs = append(contactIDs, c.ContactID)
+		senders.contacts = append(senders.contacts, c.ContactID)
 		inboxIDs = append(inboxIDs, c.InboxID)
-		if c.AssigneeID != nil {
-			userIDs = append(userIDs, *c.AssigneeID)
-		}
+		senders.addAssignee(c)
 		if c.TeamID != nil {
 			teamIDs = append(teamIDs, *c.TeamID)
 		}
@@ -96,16 +97,10 @@ func (s *Server) loadConversationPage(ctx context.Context, accountID, callerID i
 	if err := q.LoadAttachments(ctx, accountID, shown...); err != nil {
 		return nil, err
 	}
-	for _, m := range p.last {
-		userIDs, contactIDs = appendSender(m, userIDs, contactIDs)
+	for _, m := range shown {
+		senders.add(m)
 	}
-	for _, m := range p.nonActive {
-		userIDs, contactIDs = appendSender(m, userIDs, contactIDs)
-	}
-	if p.contacts, err = q.ContactsByIDs(ctx, accountID, contactIDs); err != nil {
-		return nil, err
-	}
-	if p.agents, err = q.AgentsByIDs(ctx, accountID, userIDs); err != nil {
+	if err := p.loadSenders(ctx, q, accountID, &senders); err != nil {
 		return nil, err
 	}
 	if p.teams, err = q.TeamsByIDs(ctx, accountID, teamIDs); err != nil {
@@ -125,17 +120,45 @@ func (s *Server) loadConversationPage(ctx context.Context, accountID, callerID i
 	return p, nil
 }
 
-func appendSender(m *criachat.Message, users, contacts []int64) ([]int64, []int64) {
+// senderIDs collects the ids of the people and bots a page of messages and
+// conversations shows, to load each kind with one query.
+type senderIDs struct{ users, contacts, bots []int64 }
+
+// add collects a message's sender.
+func (ids *senderIDs) add(m *criachat.Message) {
 	if m.SenderID == nil {
-		return users, contacts
+		return
 	}
 	switch m.SenderType {
 	case criachat.OwnerUser:
-		users = append(users, *m.SenderID)
+		ids.users = append(ids.users, *m.SenderID)
 	case "Contact":
-		contacts = append(contacts, *m.SenderID)
+		ids.contacts = append(ids.contacts, *m.SenderID)
+	case criachat.OwnerAgentBot:
+		ids.bots = append(ids.bots, *m.SenderID)
 	}
-	return users, contacts
+}
+
+// addAssignee collects a conversation's assignee, a user or a bot.
+func (ids *senderIDs) addAssignee(c *criachat.Conversation) {
+	if c.AssigneeID != nil {
+		ids.users = append(ids.users, *c.AssigneeID)
+	}
+	if c.AssigneeAgentBotID != nil {
+		ids.bots = append(ids.bots, *c.AssigneeAgentBotID)
+	}
+}
+
+// loadSenders loads the contacts, agents and bots that ids name.
+func (p *conversationPage) loadSenders(ctx context.Context, q *store.Queries, accountID int64, ids *senderIDs) (err error) {
+	if p.contacts, err = q.ContactsByIDs(ctx, accountID, ids.contacts); err != nil {
+		return err
+	}
+	if p.agents, err = q.AgentsByIDs(ctx, accountID, ids.users); err != nil {
+		return err
+	}
+	p.bots, err = q.AgentBotsByIDs(ctx, accountID, ids.bots)
+	return err
 }
 
 // sender renders a message's sender as its push_event_data, or nil.
@@ -151,6 +174,10 @@ func (p *conversationPage) sender(m *criachat.Message) any {
 	case "Contact":
 		if c, ok := p.contacts[*m.SenderID]; ok {
 			return present.ContactPush(c)
+		}
+	case criachat.OwnerAgentBot:
+		if b, ok := p.bots[*m.SenderID]; ok {
+			return presentAgentBotPush(b)
 		}
 	}
 	return nil
@@ -184,6 +211,10 @@ func (p *conversationPage) present(c *criachat.Conversation) conversationJSON {
 		if a, ok := p.agents[*c.AssigneeID]; ok {
 			j.Meta.Assignee, j.Meta.AssigneeType = presentAgent(a), "User"
 		}
+	} else if c.AssigneeAgentBotID != nil {
+		if b, ok := p.bots[*c.AssigneeAgentBotID]; ok {
+			j.Meta.Assignee, j.Meta.AssigneeType = presentAgentBotSlim(b), criachat.OwnerAgentBot
+		}
 	}
 	if c.TeamID != nil {
 		if t, ok := p.teams[*c.TeamID]; ok {
@@ -208,8 +239,7 @@ func (s *Server) conversationFromPath(r *http.Request) (*criachat.Conversation, 
 	if err != nil || id <= 0 {
 		return nil, criachat.Errorf(criachat.ENOTFOUND, "conversation not found")
 	}
-	p := caller(r)
-	c, err := s.store.Read().Conversation(r.Context(), p.member.AccountID, id)
+	c, err := s.store.Read().Conversation(r.Context(), caller(r).accountID(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -235,12 +265,12 @@ func (s *Server) conversationWithBody(r *http.Request, dst any) (*criachat.Conve
 
 func actorOf(r *http.Request) conversation.Actor {
 	p := caller(r)
-	return conversation.Actor{User: p.user, Member: p.member}
+	return conversation.Actor{User: p.user, Member: p.member, Bot: p.bot}
 }
 
 // writeConversation answers with one conversation object.
 func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, c *criachat.Conversation) error {
-	page, err := s.loadConversationPage(r.Context(), c.AccountID, caller(r).user.ID, []*criachat.Conversation{c})
+	page, err := s.loadConversationPage(r.Context(), c.AccountID, caller(r).callerID(), []*criachat.Conversation{c})
 	if err != nil {
 		return err
 	}

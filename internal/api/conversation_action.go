@@ -54,7 +54,7 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) erro
 		cp.Message = &mp
 	}
 	a := actorOf(r)
-	c, _, _, err := s.conversations.Create(r.Context(), a, a.Member.AccountID, cp, func(in *criachat.Inbox) error {
+	c, _, _, err := s.conversations.Create(r.Context(), a, caller(r).accountID(), cp, func(in *criachat.Inbox) error {
 		return s.canUseInbox(r, in)
 	})
 	if err != nil {
@@ -64,10 +64,10 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) erro
 }
 
 // canUseInbox applies the member* rule to an inbox: administrators, or agents
-// who are members of it.
+// who are members of it. An agent bot may use every inbox of its account.
 func (s *Server) canUseInbox(r *http.Request, in *criachat.Inbox) error {
 	p := caller(r)
-	if p.member.IsAdmin() {
+	if p.bot != nil || p.member.IsAdmin() {
 		return nil
 	}
 	member, err := s.store.Read().IsInboxMember(r.Context(), in.ID, p.user.ID)
@@ -153,12 +153,18 @@ func (s *Server) toggleStatus(w http.ResponseWriter, r *http.Request) error {
 		t := time.Unix(secs, 0).UTC()
 		until = &t
 	}
+	// A bot opening a pending conversation is Chatwoot's bot_handoff!, which
+	// leaves success null.
+	var success any = true
+	if caller(r).bot != nil && c.Status == criachat.StatusPending && status != nil && *status == criachat.StatusOpen {
+		success = nil
+	}
 	res, err := s.conversations.ToggleStatus(r.Context(), actorOf(r), c.AccountID, c.DisplayID, status, until)
 	if err != nil {
 		return err
 	}
 	return ok(w, map[string]any{"payload": map[string]any{
-		"success": true, "conversation_id": res.Conversation.DisplayID, "current_status": res.Conversation.Status,
+		"success": success, "conversation_id": res.Conversation.DisplayID, "current_status": res.Conversation.Status,
 		"snoozed_until": present.ISOTimePtr(res.Conversation.SnoozedUntil),
 	}})
 }
@@ -215,8 +221,17 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actorOf(r)
 	switch {
-	case p.AssigneeType != nil && *p.AssigneeType == "AgentBot":
-		return criachat.Errorf(criachat.EINVALID, "Agent bot assignment is not supported yet")
+	case p.AssigneeType != nil && *p.AssigneeType == criachat.OwnerAgentBot:
+		var bot *criachat.AgentBot
+		if p.AssigneeID != nil {
+			if bot, err = s.conversations.AssignAgentBot(r.Context(), a, c.AccountID, c.DisplayID, int64(*p.AssigneeID)); err != nil {
+				return err
+			}
+		}
+		if bot == nil {
+			return ok(w, nil)
+		}
+		return ok(w, presentAgentBotSlim(bot))
 	case p.AssigneeID != nil || p.TeamID == nil:
 		agent, err := s.conversations.AssignUser(r.Context(), a, c.AccountID, c.DisplayID, optID(p.AssigneeID))
 		if err != nil {

@@ -45,7 +45,7 @@ func (s *Server) idempotent(next handler) handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		p := caller(r)
-		claim := &store.IdempotencyKey{AccountID: p.member.AccountID, UserID: p.user.ID, Key: key, RequestHash: requestHash(r, body)}
+		claim := &store.IdempotencyKey{AccountID: p.accountID(), UserID: p.callerID(), Key: key, RequestHash: requestHash(r, body)}
 		var existing *store.IdempotencyKey
 		var claimed bool
 		ctx := r.Context()

@@ -146,36 +146,29 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 // and assignee), and with withAttachments their attachments, with a fixed
 // number of queries.
 func (s *Server) messagePage(r *http.Request, c *criachat.Conversation, msgs []*criachat.Message, withAttachments bool) (*conversationPage, error) {
-	users, contacts := []int64{}, []int64{c.ContactID}
+	senders := senderIDs{contacts: []int64{c.ContactID}}
 	if c.AssigneeID != nil {
-		users = append(users, *c.AssigneeID)
+		senders.users = append(senders.users, *c.AssigneeID)
 	}
 	for _, m := range msgs {
-		users, contacts = appendSender(m, users, contacts)
+		senders.add(m)
 	}
 	q := s.store.Read()
 	p := &conversationPage{keeper: s.keeper}
-	var err error
 	if withAttachments {
 		if err := q.LoadAttachments(r.Context(), c.AccountID, msgs...); err != nil {
 			return nil, err
 		}
 	}
-	if p.contacts, err = q.ContactsByIDs(r.Context(), c.AccountID, contacts); err != nil {
-		return nil, err
-	}
-	if p.agents, err = q.AgentsByIDs(r.Context(), c.AccountID, users); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return p, p.loadSenders(r.Context(), q, c.AccountID, &senders)
 }
 
 // writeMessage answers with one message. loadAttachments reads its
 // attachments; without it m.Attachments is shown as it is.
 func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criachat.Conversation, m *criachat.Message, loadAttachments bool) error {
-	if me := caller(r); !loadAttachments && m.SenderType == criachat.OwnerUser && m.SenderID != nil && *m.SenderID == me.user.ID {
+	if sender := callerAsSender(caller(r), m); !loadAttachments && sender != nil {
 		// The caller wrote it: no need to load the sender.
-		j := presentMessage(m, c.DisplayID, present.UserPush(criachat.Agent{User: me.user, Member: me.member}))
+		j := presentMessage(m, c.DisplayID, sender)
 		j.Attachments = present.Attachments(s.keeper, m.Attachments)
 		return ok(w, j)
 	}
@@ -258,4 +251,17 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.removeFiles(context.WithoutCancel(r.Context()), removed)
 	return s.writeMessage(w, r, c, m, false)
+}
+
+// callerAsSender is the caller's push_event_data when the caller (a user or
+// a bot) is m's sender, else nil.
+func callerAsSender(me *principal, m *criachat.Message) any {
+	switch {
+	case m.SenderID == nil:
+	case m.SenderType == criachat.OwnerUser && me.user != nil && *m.SenderID == me.user.ID:
+		return present.UserPush(criachat.Agent{User: me.user, Member: me.member})
+	case m.SenderType == criachat.OwnerAgentBot && me.bot != nil && *m.SenderID == me.bot.ID:
+		return presentAgentBotPush(me.bot)
+	}
+	return nil
 }

@@ -3,8 +3,10 @@ package api
 import "net/http"
 
 // routes lists every route, one per line, with its auth wrapper inline:
-// app/rails pick the error body dialect; user, member, admin and platformApp
-// say who may call.
+// app/rails pick the error body dialect; user, member, admin, botOrMember and
+// platformApp say who may call. botOrMember wraps exactly Chatwoot's
+// BOT_ACCESSIBLE_ENDPOINTS (reference §2.1): every other route answers an
+// agent bot's token with 401.
 func (s *Server) routes(mux *http.ServeMux) {
 	handle := func(pattern string, h http.Handler) {
 		mux.Handle(pattern, h)
@@ -57,6 +59,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("PATCH /api/v1/accounts/{account_id}/inbox_members", s.app(s.admin(s.setInboxMembers)))
 	handle("DELETE /api/v1/accounts/{account_id}/inbox_members", s.app(s.admin(s.removeInboxMembers)))
 	handle("GET /api/v1/accounts/{account_id}/assignable_agents", s.app(s.member(s.listAssignableAgents)))
+	handle("GET /api/v1/accounts/{account_id}/inboxes/{id}/agent_bot", s.app(s.member(s.showInboxAgentBot)))
+	handle("POST /api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot", s.app(s.admin(s.setInboxAgentBot)))
+
+	// Agent bots (reference §3.10).
+	handle("GET /api/v1/accounts/{account_id}/agent_bots", s.app(s.member(s.listAgentBots)))
+	handle("GET /api/v1/accounts/{account_id}/agent_bots/{id}", s.app(s.member(s.showAgentBot)))
+	handle("POST /api/v1/accounts/{account_id}/agent_bots", s.app(s.admin(s.createAgentBot)))
+	handle("PATCH /api/v1/accounts/{account_id}/agent_bots/{id}", s.app(s.admin(s.updateAgentBot)))
+	handle("PUT /api/v1/accounts/{account_id}/agent_bots/{id}", s.app(s.admin(s.updateAgentBot)))
+	handle("DELETE /api/v1/accounts/{account_id}/agent_bots/{id}", s.app(s.admin(s.deleteAgentBot)))
+	handle("DELETE /api/v1/accounts/{account_id}/agent_bots/{id}/avatar", s.app(s.admin(s.deleteAgentBotAvatar)))
+	handle("POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token", s.app(s.admin(s.resetAgentBotToken)))
+	handle("POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret", s.app(s.admin(s.resetAgentBotSecret)))
 
 	// Labels, teams, canned responses, custom attributes, custom filters (reference §3.7).
 	handle("GET /api/v1/accounts/{account_id}/labels", s.app(s.member(s.listLabels)))
@@ -137,17 +152,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("GET /api/v1/accounts/{account_id}/conversations/search", s.app(s.member(s.searchConversations)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/filter", s.app(s.member(s.filterConversations)))
 	handle("POST /api/v1/accounts/{account_id}/bulk_actions", s.app(s.member(s.bulkActions)))
-	handle("POST /api/v1/accounts/{account_id}/conversations", s.app(s.member(s.idempotent(s.createConversation))))
-	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.showConversation)))
-	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.updateConversation)))
-	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.member(s.updateConversation)))
+	handle("POST /api/v1/accounts/{account_id}/conversations", s.app(s.botOrMember(s.idempotent(s.createConversation))))
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.botOrMember(s.showConversation)))
+	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.botOrMember(s.updateConversation)))
+	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.botOrMember(s.updateConversation)))
 	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.admin(s.deleteConversation)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", s.app(s.member(s.toggleStatus)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", s.app(s.member(s.togglePriority)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes", s.app(s.member(s.setCustomAttributes)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", s.app(s.member(s.assign)))
-	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.conversationLabels)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.member(s.setConversationLabels)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", s.app(s.botOrMember(s.toggleStatus)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", s.app(s.botOrMember(s.togglePriority)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes", s.app(s.botOrMember(s.setCustomAttributes)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", s.app(s.botOrMember(s.assign)))
+	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.botOrMember(s.conversationLabels)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.botOrMember(s.setConversationLabels)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen", s.app(s.member(s.updateLastSeen)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread", s.app(s.member(s.markUnread)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute", s.app(s.member(s.muteConversation)))
@@ -160,7 +175,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Messages (reference §3.6).
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.listMessages)))
-	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.member(s.upload(s.idempotent(s.createMessage)))))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", s.app(s.botOrMember(s.upload(s.idempotent(s.createMessage)))))
 	handle("PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.updateMessage)))
 	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}", s.app(s.member(s.deleteMessage)))

@@ -60,6 +60,8 @@ func (s *Service) Create(ctx context.Context, a Actor, accountID int64, p Create
 		}
 		if contact.Blocked {
 			status = criachat.StatusResolved
+		} else if status, err = initialStatus(ctx, q, inbox, status); err != nil {
+			return err
 		}
 		now := s.now()
 		c := &criachat.Conversation{

@@ -92,6 +92,9 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	if mt == criachat.MessageOutgoing && a.User != nil {
 		id := a.User.ID
 		m.SenderType, m.SenderID = criachat.OwnerUser, &id
+	} else if mt == criachat.MessageOutgoing && a.Bot != nil {
+		id := a.Bot.ID
+		m.SenderType, m.SenderID = criachat.OwnerAgentBot, &id
 	} else if mt != criachat.MessageOutgoing {
 		id := c.ContactID
 		m.SenderType, m.SenderID = "Contact", &id
@@ -113,7 +116,11 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 		if err != nil {
 			return nil, err
 		}
-		next := criachat.StatusAfterIncoming(c.Status, contact.Blocked, false)
+		pending, err := reopensPending(ctx, q, c)
+		if err != nil {
+			return nil, err
+		}
+		next := criachat.StatusAfterIncoming(c.Status, contact.Blocked, pending)
 		reopened = next != c.Status
 		if reopened {
 			c.Status, c.SnoozedUntil = next, nil
@@ -126,6 +133,8 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 		if c.FirstReplyCreatedAt == nil {
 			c.FirstReplyCreatedAt = &m.CreatedAt
 		}
+	case mt == criachat.MessageOutgoing && !m.Private && m.SenderType == criachat.OwnerAgentBot:
+		c.WaitingSince = nil // a bot's reply ends the wait but is no first reply
 	}
 	c.LastActivityAt = m.CreatedAt
 	update := q.TouchConversation

@@ -40,13 +40,18 @@ func NewService(st *store.Store, rec *event.Recorder, perMinute int) *Service {
 }
 
 // Actor is who makes a change: a user of the account (for activity texts,
-// agent self-assignment and message senders).
+// agent self-assignment and message senders), or an agent bot acting with
+// its access token (no user, no membership).
 type Actor struct {
 	User   *criachat.User
 	Member *criachat.AccountUser
+	Bot    *criachat.AgentBot
 }
 
 func (a Actor) name() string {
+	if a.Bot != nil {
+		return a.Bot.Name
+	}
 	if a.User == nil {
 		return "System"
 	}

@@ -2,7 +2,6 @@ package criachat
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -313,7 +312,7 @@ func (in *Inbox) validateAPI() error {
 		if len(*in.WebhookURL) > MaxURLLength {
 			return Invalid(fmt.Sprintf("Webhook url is too long (maximum is %d characters)", MaxURLLength), "webhook_url")
 		}
-		if u, err := url.Parse(*in.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !httpURL(*in.WebhookURL) {
 			return Invalid("Webhook url is invalid", "webhook_url")
 		}
 	}

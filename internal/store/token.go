@@ -18,29 +18,64 @@ func (q *Queries) SetAccessToken(ctx context.Context, t *criachat.AccessToken) e
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, t.OwnerType, t.OwnerID, t.Hash, t.Encrypted, micros(t.CreatedAt)).Scan(&t.ID))
 }
 
+const tokenColumns = `t.id, t.owner_type, t.owner_id, t.hash, t.encrypted, t.created_at`
+
+type tokenScan struct {
+	t       criachat.AccessToken
+	created int64
+}
+
+func (s *tokenScan) dest() []any {
+	return []any{&s.t.ID, &s.t.OwnerType, &s.t.OwnerID, &s.t.Hash, &s.t.Encrypted, &s.created}
+}
+
+func (s *tokenScan) token() *criachat.AccessToken {
+	t := s.t
+	t.CreatedAt = fromMicros(s.created)
+	return &t
+}
+
 // AccessTokenByHash finds a token by the hash of its plaintext.
 func (q *Queries) AccessTokenByHash(ctx context.Context, hash string) (*criachat.AccessToken, error) {
-	t := &criachat.AccessToken{}
-	var created int64
-	if err := q.scanOne(q.queryRow(ctx, `SELECT id, owner_type, owner_id, hash, encrypted, created_at
-		FROM access_tokens WHERE hash = ?`, hash), "access token", &t.ID, &t.OwnerType, &t.OwnerID, &t.Hash, &t.Encrypted, &created); err != nil {
+	var s tokenScan
+	if err := q.scanOne(q.queryRow(ctx, `SELECT `+tokenColumns+` FROM access_tokens t WHERE t.hash = ?`, hash),
+		"access token", s.dest()...); err != nil {
 		return nil, err
 	}
-	t.CreatedAt = fromMicros(created)
-	return t, nil
+	return s.token(), nil
 }
 
 // AccessTokenOf returns an owner's token.
 func (q *Queries) AccessTokenOf(ctx context.Context, ownerType string, ownerID int64) (*criachat.AccessToken, error) {
-	t := &criachat.AccessToken{}
-	var created int64
-	if err := q.scanOne(q.queryRow(ctx, `SELECT id, owner_type, owner_id, hash, encrypted, created_at
-		FROM access_tokens WHERE owner_type = ? AND owner_id = ?`, ownerType, ownerID),
-		"access token", &t.ID, &t.OwnerType, &t.OwnerID, &t.Hash, &t.Encrypted, &created); err != nil {
+	var s tokenScan
+	if err := q.scanOne(q.queryRow(ctx, `SELECT `+tokenColumns+` FROM access_tokens t WHERE t.owner_type = ? AND t.owner_id = ?`,
+		ownerType, ownerID), "access token", s.dest()...); err != nil {
 		return nil, err
 	}
-	t.CreatedAt = fromMicros(created)
-	return t, nil
+	return s.token(), nil
+}
+
+// AccessTokensOf returns the tokens of several owners of one type, by owner
+// id (listing agent bots shows each one's token).
+func (q *Queries) AccessTokensOf(ctx context.Context, ownerType string, ownerIDs []int64) (map[int64]*criachat.AccessToken, error) {
+	out := make(map[int64]*criachat.AccessToken, len(ownerIDs))
+	if len(ownerIDs) == 0 {
+		return out, nil
+	}
+	rows, err := q.query(ctx, q.withIDs(`SELECT `+tokenColumns+` FROM access_tokens t
+		WHERE t.owner_type = ? AND t.owner_id IN (`+idsToken+`)`), ownerType, jsonList(ownerIDs))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s tokenScan
+		if err := rows.Scan(s.dest()...); err != nil {
+			return nil, err
+		}
+		out[s.t.OwnerID] = s.token()
+	}
+	return out, rows.Err()
 }
 
 // maxSessions is devise_token_auth's max_number_of_devices in Chatwoot.
@@ -93,14 +128,12 @@ func (q *Queries) DeleteSessionsOf(ctx context.Context, userID int64) error {
 // in one query: the hot path of every token-authenticated request. Tokens of
 // other owners are not found here (see AccessTokenByHash).
 func (q *Queries) UserByTokenHash(ctx context.Context, hash string) (*criachat.AccessToken, *criachat.User, error) {
-	t := &criachat.AccessToken{}
-	var created int64
+	var ts tokenScan
 	var us userScan
-	row := q.queryRow(ctx, `SELECT t.id, t.owner_type, t.owner_id, t.hash, t.encrypted, t.created_at, `+userColumns+`
+	row := q.queryRow(ctx, `SELECT `+tokenColumns+`, `+userColumns+`
 		FROM access_tokens t JOIN users u ON u.id = t.owner_id WHERE t.hash = ? AND t.owner_type = ?`, hash, criachat.OwnerUser)
-	if err := q.scanOne(row, "access token", append([]any{&t.ID, &t.OwnerType, &t.OwnerID, &t.Hash, &t.Encrypted, &created}, us.dest()...)...); err != nil {
+	if err := q.scanOne(row, "access token", append(ts.dest(), us.dest()...)...); err != nil {
 		return nil, nil, err
 	}
-	t.CreatedAt = fromMicros(created)
-	return t, us.user(), nil
+	return ts.token(), us.user(), nil
 }
