@@ -62,20 +62,6 @@ func presentAgentBotSlim(b *criachat.AgentBot) agentBotSlimJSON {
 		OutgoingURL: b.OutgoingURL, BotType: b.BotType}
 }
 
-// agentBotPushJSON is a bot's push_event_data, the sender of its messages
-// (reference §5). Chatwoot falls back to the inbox avatar, which CriaChat
-// inboxes do not have.
-type agentBotPushJSON struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	AvatarURL string `json:"avatar_url"`
-	Type      string `json:"type"`
-}
-
-func presentAgentBotPush(b *criachat.AgentBot) agentBotPushJSON {
-	return agentBotPushJSON{ID: b.ID, Name: b.Name, AvatarURL: b.AvatarURL, Type: "agent_bot"}
-}
-
 // agentBotParams is the body of POST and PATCH /agent_bots: top-level
 // attributes (Chatwoot's permitted params). avatar_url is kept as the
 // avatar; an uploaded avatar file is not supported.

@@ -177,7 +177,7 @@ func (p *conversationPage) sender(m *criachat.Message) any {
 		}
 	case criachat.OwnerAgentBot:
 		if b, ok := p.bots[*m.SenderID]; ok {
-			return presentAgentBotPush(b)
+			return present.AgentBotPush(b)
 		}
 	}
 	return nil

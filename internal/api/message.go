@@ -261,7 +261,7 @@ func callerAsSender(me *principal, m *criachat.Message) any {
 	case m.SenderType == criachat.OwnerUser && me.user != nil && *m.SenderID == me.user.ID:
 		return present.UserPush(criachat.Agent{User: me.user, Member: me.member})
 	case m.SenderType == criachat.OwnerAgentBot && me.bot != nil && *m.SenderID == me.bot.ID:
-		return presentAgentBotPush(me.bot)
+		return present.AgentBotPush(me.bot)
 	}
 	return nil
 }

@@ -169,3 +169,43 @@ func TestAPIInboxCallback(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentBotDeliveries: the bot connected to an inbox gets its events at
+// outgoing_url, signed with the bot's secret (reference §4.3): messages of
+// the inbox, the handoff's status change and conversation_opened; not
+// conversation_created. Its own reply is sent by its access token.
+func TestAgentBotDeliveries(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		srv, got := hookReceiver(t)
+		c := e.newChat(a, "api")
+		bot := e.do("POST", c.path("/agent_bots"), a.Token, map[string]any{"name": "Triage", "outgoing_url": srv.URL + "/bot"}).expect(t, 200)
+		e.connect(c, bot.num("id"))
+		conv := e.open(c, nil)
+		e.say(c, conv, c.Token, map[string]any{"content": "hi", "message_type": "incoming"}).expect(t, 200)
+		e.say(c, conv, bot.str("access_token"), map[string]any{"content": "Hello, I am a bot"}).expect(t, 200)
+		e.do("POST", c.path(fmt.Sprintf("/conversations/%d/toggle_status", conv)), bot.str("access_token"), map[string]any{"status": "open"}).expect(t, 200)
+		e.deliverAll()
+		var events []string
+		for _, r := range got() {
+			var body map[string]any
+			json.Unmarshal(r.body, &body)
+			events = append(events, body["event"].(string))
+			ts, _ := strconv.ParseInt(r.header.Get("X-Chatwoot-Timestamp"), 10, 64)
+			if !webhook.Verify(bot.str("secret"), r.header.Get("X-Chatwoot-Signature"), ts, r.body) {
+				t.Errorf("%s: signature does not verify with the bot secret", body["event"])
+			}
+			if body["event"] == "message_created" && body["message_type"] == "outgoing" {
+				if s := body["sender"].(map[string]any); s["type"] != "agent_bot" || s["name"] != "Triage" {
+					t.Errorf("bot message sender = %v", s)
+				}
+			}
+		}
+		sort.Strings(events)
+		want := []string{"conversation_opened", "conversation_status_changed", "conversation_updated", "conversation_updated",
+			"message_created", "message_created"}
+		if fmt.Sprint(events) != fmt.Sprint(want) {
+			t.Errorf("bot got %v, want %v", events, want)
+		}
+	})
+}

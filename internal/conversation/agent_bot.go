@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -57,15 +58,17 @@ func (s *Service) AssignAgentBot(ctx context.Context, a Actor, accountID, displa
 		if c.AssigneeID == nil && equalID(c.AssigneeAgentBotID, &bot.ID) {
 			return nil
 		}
-		hadUser := c.AssigneeID != nil
+		before := event.Snapshot(c)
 		c.AssigneeID, c.AssigneeAgentBotID = nil, &bot.ID
 		if err := q.UpdateConversation(ctx, c); err != nil {
 			return err
 		}
-		if hadUser {
-			return s.activity(ctx, q, c, criachat.ActivityAssignee("", a.name(), false))
+		if before.AssigneeID != nil {
+			if err := s.activity(ctx, q, c, criachat.ActivityAssignee("", a.name(), false)); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.changed(ctx, q, before, c)
 	})
 	return out, err
 }

@@ -138,6 +138,13 @@ type userData struct {
 	Type  string `json:"type"`
 }
 
+// botData is an AgentBot's webhook_data.
+type botData struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
 func presentContact(c *criachat.Contact, account idName) contactData {
 	return contactData{Account: account, AdditionalAttributes: c.AdditionalAttributes, CustomAttributes: c.CustomAttributes,
 		Email: present.NullString(c.Email), ID: c.ID, Identifier: present.NullString(c.Identifier), Name: c.Name,

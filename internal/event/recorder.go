@@ -85,6 +85,14 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 		}
 	} else if c.AssigneeAgentBotID != nil {
 		cc.assigneeBot = *c.AssigneeAgentBotID
+		bot, err := q.AgentBot(ctx, c.AccountID, cc.assigneeBot)
+		if err != nil && !criachat.IsNotFound(err) {
+			return nil, err
+		}
+		if bot != nil {
+			t := criachat.OwnerAgentBot
+			d.Meta.Assignee, d.Meta.AssigneeType = present.AgentBotPush(bot), &t
+		}
 	}
 	if c.TeamID != nil {
 		t, err := q.Team(ctx, c.AccountID, *c.TeamID)
@@ -139,6 +147,15 @@ func (r *Recorder) senderPush(ctx context.Context, q *store.Queries, cc *convers
 			return nil, err
 		}
 		return present.UserPush(a), nil
+	case criachat.OwnerAgentBot:
+		bot, err := q.AgentBot(ctx, m.AccountID, *m.SenderID)
+		if criachat.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return present.AgentBotPush(bot), nil
 	}
 	return nil, nil
 }
@@ -234,6 +251,14 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 			}
 			if a.User != nil {
 				sender = userData{ID: a.User.ID, Name: a.User.Name, Email: a.User.Email, Type: "user"}
+			}
+		case criachat.OwnerAgentBot:
+			bot, err := q.AgentBot(ctx, m.AccountID, *m.SenderID)
+			if err != nil && !criachat.IsNotFound(err) {
+				return err
+			}
+			if bot != nil {
+				sender = botData{ID: bot.ID, Name: bot.Name, Type: "agent_bot"}
 			}
 		}
 	}

@@ -148,3 +148,16 @@ func AttachmentPath(k *secret.Keeper, a *criachat.Attachment) string {
 	}
 	return "/attachments/" + strconv.FormatInt(a.ID, 10) + "/" + AttachmentSignature(k, a.ID) + "/" + url.PathEscape(a.Filename)
 }
+
+// AgentBotPushJSON is an agent bot's push_event_data (message sender, assignee).
+type AgentBotPushJSON struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	AvatarURL string `json:"avatar_url"`
+	Type      string `json:"type"`
+}
+
+// AgentBotPush presents an agent bot as push_event_data.
+func AgentBotPush(b *criachat.AgentBot) AgentBotPushJSON {
+	return AgentBotPushJSON{ID: b.ID, Name: b.Name, AvatarURL: b.AvatarURL, Type: "agent_bot"}
+}
