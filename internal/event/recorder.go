@@ -27,6 +27,7 @@ func NewRecorder(k *secret.Keeper) *Recorder { return &Recorder{keeper: k} }
 type conversationContext struct {
 	data        conversationData
 	inbox       idName
+	contact     *criachat.Contact
 	assigneeBot int64
 	loaded      map[int64]criachat.Agent // users met while loading (assignee), reused for senders
 }
@@ -35,36 +36,21 @@ type conversationContext struct {
 // given, is the conversation's newest chat message (saves a query when the
 // event is about that message).
 func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message) (*conversationContext, error) {
-	account, err := q.Account(ctx, c.AccountID)
+	ec, err := q.EventContextOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	inbox, err := q.Inbox(ctx, c.AccountID, c.InboxID)
-	if err != nil {
-		return nil, err
-	}
-	contact, err := q.Contact(ctx, c.AccountID, c.ContactID)
-	if err != nil {
-		return nil, err
-	}
-	ci, err := q.ContactInboxOf(ctx, c.AccountID, c.ContactID, c.InboxID)
-	if err != nil {
-		return nil, err
-	}
-	unread, err := q.UnreadCounts(ctx, []int64{c.ID})
-	if err != nil {
-		return nil, err
-	}
-	cc := &conversationContext{inbox: idName{inbox.ID, inbox.Name}, loaded: map[int64]criachat.Agent{}}
+	contact, ci := ec.Contact, ec.ContactInbox
+	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, loaded: map[int64]criachat.Agent{}}
 	d := conversationData{
-		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(inbox.ChannelType),
+		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(ec.Channel),
 		ContactInbox: presentContactInbox(ci), ID: c.DisplayID, InboxID: c.InboxID, Messages: []messagePush{},
 		Labels: c.Labels, Status: string(c.Status), CustomAttributes: emptyIfNil(c.CustomAttributes),
-		SnoozedUntil: timeOrNil(c.SnoozedUntil), UnreadCount: unread[c.ID], FirstReplyCreatedAt: timeOrNil(c.FirstReplyCreatedAt),
+		SnoozedUntil: timeOrNil(c.SnoozedUntil), UnreadCount: ec.Unread, FirstReplyCreatedAt: timeOrNil(c.FirstReplyCreatedAt),
 		Priority: present.NullString(string(c.Priority)), WaitingSince: present.UnixOr0(c.WaitingSince),
 		AgentLastSeenAt: present.UnixOr0(c.AgentLastSeenAt), ContactLastSeenAt: present.UnixOr0(c.ContactLastSeenAt),
 		LastActivityAt: c.LastActivityAt.Unix(), Timestamp: c.LastActivityAt.Unix(), CreatedAt: c.CreatedAt.Unix(),
-		UpdatedAt: present.FloatSeconds(c.UpdatedAt), Account: idName{account.ID, account.Name},
+		UpdatedAt: present.FloatSeconds(c.UpdatedAt), Account: idName{c.AccountID, ec.AccountName},
 	}
 	if d.Labels == nil {
 		d.Labels = []string{}
@@ -121,7 +107,7 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 		if err != nil {
 			return nil, err
 		}
-		cc.data.Messages = []messagePush{r.messagePush(last, c, ci.SourceID, unread[c.ID], sender)}
+		cc.data.Messages = []messagePush{r.messagePush(last, c, ci.SourceID, ec.Unread, sender)}
 	}
 	return cc, nil
 }
@@ -239,9 +225,13 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 	if m.SenderID != nil {
 		switch m.SenderType {
 		case "Contact":
-			contact, err := q.Contact(ctx, m.AccountID, *m.SenderID)
-			if err != nil {
-				return err
+			contact := cc.contact
+			if contact.ID != *m.SenderID {
+				other, err := q.Contact(ctx, m.AccountID, *m.SenderID)
+				if err != nil {
+					return err
+				}
+				contact = other
 			}
 			sender = presentContact(contact, cc.data.Account)
 		case criachat.OwnerUser:
