@@ -303,3 +303,30 @@ func TestEventsFeedTenancyAndRoles(t *testing.T) {
 		e.do("GET", fmt.Sprintf("/api/v1/accounts/%d/events", a.AccountID), agent, nil).expect(t, 401)
 	})
 }
+
+// TestTypingEvents: toggle_typing_status fires conversation_typing_on/_off
+// with Chatwoot's payload {event, user, conversation, is_private} (§4.4).
+func TestTypingEvents(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		conv := e.open(c, nil)
+		path := c.path(fmt.Sprintf("/conversations/%d/toggle_typing_status", conv))
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "on", "is_private": true}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "off"}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "recording"}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "maybe"}).expect(t, 422)
+		events := e.feed(a, "?types=conversation_typing_on,conversation_typing_off")
+		if len(events) != 2 || events[0].Event != "conversation_typing_on" || events[1].Event != "conversation_typing_off" {
+			t.Fatalf("typing events = %v", events)
+		}
+		for i, ev := range events {
+			checkFields(t, ev.Event, ev.Payload, fieldKinds{"event": "string", "user": "object", "conversation": "object", "is_private": "bool"})
+			checkFields(t, ev.Event+".user", ev.Payload["user"].(map[string]any), fieldKinds{"id": "number", "name": "string", "email": "string", "type": "string"})
+			checkConversation(t, ev.Event+".conversation", ev.Payload["conversation"].(map[string]any), nil)
+			if want := i == 0; ev.Payload["is_private"] != want {
+				t.Errorf("%s is_private = %v, want %v", ev.Event, ev.Payload["is_private"], want)
+			}
+		}
+	})
+}
