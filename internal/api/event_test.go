@@ -330,3 +330,40 @@ func TestTypingEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestInboxEvents: inbox_created and inbox_updated (reference §4.4, §4.5;
+// Chatwoot sends them only with ENABLE_INBOX_EVENTS, CriaChat to whoever
+// subscribes) carry the inbox presenter's fields and never a secret.
+func TestInboxEvents(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		e.do("PATCH", c.path(fmt.Sprintf("/inboxes/%d", c.InboxID)), a.Token, map[string]any{"greeting_enabled": true, "greeting_message": "Hi!"}).expect(t, 200)
+		e.do("POST", c.path(fmt.Sprintf("/inboxes/%d/reset_secret", c.InboxID)), a.Token, nil).expect(t, 200)
+		events := e.feed(a, "?types=inbox_created,inbox_updated")
+		if len(events) != 2 || events[0].Event != "inbox_created" || events[1].Event != "inbox_updated" {
+			t.Fatalf("inbox events = %v (a secret rotation is no inbox_updated)", events)
+		}
+		base := fieldKinds{"allow_messages_after_resolved": "bool", "lock_to_single_conversation": "bool",
+			"auto_assignment_config": "object", "enable_auto_assignment": "bool", "enable_email_collect": "bool",
+			"greeting_enabled": "bool", "greeting_message": "string|null", "csat_survey_enabled": "bool",
+			"business_name": "string|null", "sender_name_type": "string", "timezone": "string",
+			"out_of_office_message": "string|null", "working_hours_enabled": "bool", "working_hours": "array",
+			"created_at": "string", "updated_at": "string", "channel": "object", "account": "object", "event": "string",
+			"changed_attributes?": "array"}
+		for _, ev := range events {
+			checkFields(t, ev.Event, ev.Payload, base)
+			ch := ev.Payload["channel"].(map[string]any)
+			if _, leaked := ch["secret"]; leaked {
+				t.Errorf("%s channel carries the secret", ev.Event)
+			}
+			if _, leaked := ch["hmac_token"]; leaked {
+				t.Errorf("%s channel carries the hmac_token", ev.Event)
+			}
+		}
+		changes := events[1].Payload["changed_attributes"].([]any)
+		if len(changes) != 3 { // greeting_enabled, greeting_message, updated_at
+			t.Errorf("inbox_updated changed_attributes = %v", changes)
+		}
+	})
+}
