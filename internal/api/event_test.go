@@ -367,3 +367,35 @@ func TestInboxEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestEventPayloadKeyOrder: payloads keep Chatwoot's key order (reference
+// §4.5), so receivers that compare or hash bodies see the same bytes' shape.
+func TestEventPayloadKeyOrder(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		conv := e.open(c, nil)
+		e.say(c, conv, c.Token, map[string]any{"content": "hello", "message_type": "incoming"}).expect(t, 200)
+		res := e.do("GET", c.path("/events?types=message_created"), a.Token, nil).expect(t, 200)
+		var body struct {
+			Payload []struct {
+				Payload json.RawMessage `json:"payload"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal([]byte(res.Raw), &body); err != nil || len(body.Payload) != 1 {
+			t.Fatalf("feed = %s", res.Raw)
+		}
+		raw := body.Payload[0].Payload
+		checkKeyOrder(t, "message webhook_data", raw, []string{"account", "additional_attributes", "content_attributes",
+			"content_type", "content", "conversation", "created_at", "id", "inbox", "message_type", "private", "sender",
+			"source_id", "event"})
+		var m struct {
+			Conversation json.RawMessage `json:"conversation"`
+		}
+		json.Unmarshal(raw, &m)
+		checkKeyOrder(t, "conversation webhook_data", m.Conversation, []string{"additional_attributes", "can_reply", "channel",
+			"contact_inbox", "id", "inbox_id", "messages", "labels", "meta", "status", "custom_attributes", "snoozed_until",
+			"unread_count", "first_reply_created_at", "priority", "waiting_since", "agent_last_seen_at",
+			"contact_last_seen_at", "last_activity_at", "timestamp", "created_at", "updated_at", "account"})
+	})
+}
