@@ -117,9 +117,13 @@ func (s *Service) UpdateMembership(ctx context.Context, accountID, userID int64,
 	})
 }
 
-// removeMember removes a user from an account and deletes the user when they
+// removeMember removes a user from an account (and from the conversations
+// assigned to them there) and deletes the user when they
 // belong to no account any more (Chatwoot's agents#destroy).
 func removeMember(ctx context.Context, q *store.Queries, accountID, userID int64) error {
+	if err := q.UnassignUser(ctx, accountID, userID); err != nil {
+		return err
+	}
 	if err := q.DeleteAccountUser(ctx, accountID, userID); err != nil {
 		return err
 	}

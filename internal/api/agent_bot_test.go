@@ -191,17 +191,18 @@ func TestInboxAgentBot(t *testing.T) {
 
 // botAllowed is Chatwoot 4.15.1's BOT_ACCESSIBLE_ENDPOINTS as routes.
 var botAllowed = map[string]bool{
-	"POST /api/v1/accounts/{account_id}/conversations":                                     true,
-	"GET /api/v1/accounts/{account_id}/conversations/{conversation_id}":                    true,
-	"PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}":                  true,
-	"PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}":                    true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status":     true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority":   true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes": true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments":       true,
-	"GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels":             true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels":            true,
-	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages":          true,
+	"POST /api/v1/accounts/{account_id}/conversations":                                        true,
+	"GET /api/v1/accounts/{account_id}/conversations/{conversation_id}":                       true,
+	"PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}":                     true,
+	"PUT /api/v1/accounts/{account_id}/conversations/{conversation_id}":                       true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status":        true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority":      true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status": true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes":    true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments":          true,
+	"GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels":                true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels":               true,
+	"POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages":             true,
 }
 
 // TestBotTokenEndpoints: a bot's token works on each bot endpoint of its own
@@ -230,6 +231,7 @@ func TestBotTokenEndpoints(t *testing.T) {
 		}
 		e.do("PUT", cp(""), tok, map[string]any{"priority": "low"}).expect(t, 200)
 		e.do("POST", cp("/toggle_priority"), tok, map[string]any{"priority": "urgent"}).expect(t, 200)
+		e.do("POST", cp("/toggle_typing_status"), tok, map[string]any{"typing_status": "on"}).expect(t, 200)
 		e.do("POST", cp("/custom_attributes"), tok, map[string]any{"custom_attributes": map[string]any{"order": "42"}}).expect(t, 200).
 			body(t, `{"custom_attributes":{"order":"42"}}`)
 		e.do("POST", cp("/labels"), tok, map[string]any{"labels": []string{"billing"}}).expect(t, 200).body(t, `{"payload":["billing"]}`)

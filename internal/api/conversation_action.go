@@ -188,6 +188,36 @@ func (s *Server) togglePriority(w http.ResponseWriter, r *http.Request) error {
 	return okEmpty(w)
 }
 
+// toggleTypingStatus is POST /conversations/{id}/toggle_typing_status
+// {typing_status: on|off|recording, is_private}: 200 with no body. "on" and
+// "off" fire conversation_typing_on/_off; "recording" (a voice note) has no
+// webhook event in Chatwoot and none here.
+func (s *Server) toggleTypingStatus(w http.ResponseWriter, r *http.Request) error {
+	var p struct {
+		TypingStatus *string   `json:"typing_status"`
+		IsPrivate    *flexBool `json:"is_private"`
+	}
+	c, err := s.conversationWithBody(r, &p)
+	if err != nil {
+		return err
+	}
+	status := ""
+	if p.TypingStatus != nil {
+		status = *p.TypingStatus
+	}
+	switch status {
+	case "on", "off":
+		private := p.IsPrivate != nil && bool(*p.IsPrivate)
+		if err := s.conversations.Typing(r.Context(), actorOf(r), c.AccountID, c.DisplayID, status == "on", private); err != nil {
+			return err
+		}
+	case "recording":
+	default:
+		return criachat.Invalid("Typing status must be on, off or recording", "typing_status")
+	}
+	return okEmpty(w)
+}
+
 // setCustomAttributes is POST /conversations/{id}/custom_attributes: replaces the hash.
 func (s *Server) setCustomAttributes(w http.ResponseWriter, r *http.Request) error {
 	var p struct {

@@ -463,3 +463,33 @@ func TestMuteAndUnread(t *testing.T) {
 		}
 	})
 }
+
+// TestRemovedAgentIsUnassigned: an agent removed from the account no longer
+// holds its conversations (Chatwoot's Agents::DestroyJob).
+func TestRemovedAgentIsUnassigned(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		e.addAgent(a, "bob@acme.io", "agent")
+		// Bob also works for another account, so leaving this one keeps his user.
+		e.addAgent(e.setup("Beta", "bea@beta.io"), "bob@acme.io", "agent")
+		agents := e.do("GET", c.path("/agents"), a.Token, nil).expect(t, 200)
+		var bob int64
+		for i := range agents.JSON.([]any) {
+			if agents.str(i, "email") == "bob@acme.io" {
+				bob = agents.num(i, "id")
+			}
+		}
+		conv := e.open(c, map[string]any{"assignee_id": bob})
+		e.do("DELETE", c.path(fmt.Sprintf("/agents/%d", bob)), a.Token, nil).expect(t, 200)
+		show := e.do("GET", c.path(fmt.Sprintf("/conversations/%d", conv)), a.Token, nil).expect(t, 200)
+		if show.has("assignee", "meta") {
+			t.Fatalf("conversation still assigned after the agent left: %s", show.Raw)
+		}
+		// The stored assignee is gone too: the conversation counts as unassigned.
+		list := e.do("GET", c.path("/conversations?assignee_type=unassigned"), a.Token, nil).expect(t, 200)
+		if list.num("data", "meta", "unassigned_count") != 1 || list.num("data", "payload", 0, "id") != conv {
+			t.Fatalf("unassigned list = %s", list.Raw)
+		}
+	})
+}

@@ -303,3 +303,99 @@ func TestEventsFeedTenancyAndRoles(t *testing.T) {
 		e.do("GET", fmt.Sprintf("/api/v1/accounts/%d/events", a.AccountID), agent, nil).expect(t, 401)
 	})
 }
+
+// TestTypingEvents: toggle_typing_status fires conversation_typing_on/_off
+// with Chatwoot's payload {event, user, conversation, is_private} (§4.4).
+func TestTypingEvents(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		conv := e.open(c, nil)
+		path := c.path(fmt.Sprintf("/conversations/%d/toggle_typing_status", conv))
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "on", "is_private": true}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "off"}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "recording"}).expect(t, 200)
+		e.do("POST", path, a.Token, map[string]any{"typing_status": "maybe"}).expect(t, 422)
+		events := e.feed(a, "?types=conversation_typing_on,conversation_typing_off")
+		if len(events) != 2 || events[0].Event != "conversation_typing_on" || events[1].Event != "conversation_typing_off" {
+			t.Fatalf("typing events = %v", events)
+		}
+		for i, ev := range events {
+			checkFields(t, ev.Event, ev.Payload, fieldKinds{"event": "string", "user": "object", "conversation": "object", "is_private": "bool"})
+			checkFields(t, ev.Event+".user", ev.Payload["user"].(map[string]any), fieldKinds{"id": "number", "name": "string", "email": "string", "type": "string"})
+			checkConversation(t, ev.Event+".conversation", ev.Payload["conversation"].(map[string]any), nil)
+			if want := i == 0; ev.Payload["is_private"] != want {
+				t.Errorf("%s is_private = %v, want %v", ev.Event, ev.Payload["is_private"], want)
+			}
+		}
+	})
+}
+
+// TestInboxEvents: inbox_created and inbox_updated (reference §4.4, §4.5;
+// Chatwoot sends them only with ENABLE_INBOX_EVENTS, CriaChat to whoever
+// subscribes) carry the inbox presenter's fields and never a secret.
+func TestInboxEvents(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		e.do("PATCH", c.path(fmt.Sprintf("/inboxes/%d", c.InboxID)), a.Token, map[string]any{"greeting_enabled": true, "greeting_message": "Hi!"}).expect(t, 200)
+		e.do("POST", c.path(fmt.Sprintf("/inboxes/%d/reset_secret", c.InboxID)), a.Token, nil).expect(t, 200)
+		events := e.feed(a, "?types=inbox_created,inbox_updated")
+		if len(events) != 2 || events[0].Event != "inbox_created" || events[1].Event != "inbox_updated" {
+			t.Fatalf("inbox events = %v (a secret rotation is no inbox_updated)", events)
+		}
+		base := fieldKinds{"allow_messages_after_resolved": "bool", "lock_to_single_conversation": "bool",
+			"auto_assignment_config": "object", "enable_auto_assignment": "bool", "enable_email_collect": "bool",
+			"greeting_enabled": "bool", "greeting_message": "string|null", "csat_survey_enabled": "bool",
+			"business_name": "string|null", "sender_name_type": "string", "timezone": "string",
+			"out_of_office_message": "string|null", "working_hours_enabled": "bool", "working_hours": "array",
+			"created_at": "string", "updated_at": "string", "channel": "object", "account": "object", "event": "string",
+			"changed_attributes?": "array"}
+		for _, ev := range events {
+			checkFields(t, ev.Event, ev.Payload, base)
+			ch := ev.Payload["channel"].(map[string]any)
+			if _, leaked := ch["secret"]; leaked {
+				t.Errorf("%s channel carries the secret", ev.Event)
+			}
+			if _, leaked := ch["hmac_token"]; leaked {
+				t.Errorf("%s channel carries the hmac_token", ev.Event)
+			}
+		}
+		changes := events[1].Payload["changed_attributes"].([]any)
+		if len(changes) != 3 { // greeting_enabled, greeting_message, updated_at
+			t.Errorf("inbox_updated changed_attributes = %v", changes)
+		}
+	})
+}
+
+// TestEventPayloadKeyOrder: payloads keep Chatwoot's key order (reference
+// §4.5), so receivers that compare or hash bodies see the same bytes' shape.
+func TestEventPayloadKeyOrder(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		conv := e.open(c, nil)
+		e.say(c, conv, c.Token, map[string]any{"content": "hello", "message_type": "incoming"}).expect(t, 200)
+		res := e.do("GET", c.path("/events?types=message_created"), a.Token, nil).expect(t, 200)
+		var body struct {
+			Payload []struct {
+				Payload json.RawMessage `json:"payload"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal([]byte(res.Raw), &body); err != nil || len(body.Payload) != 1 {
+			t.Fatalf("feed = %s", res.Raw)
+		}
+		raw := body.Payload[0].Payload
+		checkKeyOrder(t, "message webhook_data", raw, []string{"account", "additional_attributes", "content_attributes",
+			"content_type", "content", "conversation", "created_at", "id", "inbox", "message_type", "private", "sender",
+			"source_id", "event"})
+		var m struct {
+			Conversation json.RawMessage `json:"conversation"`
+		}
+		json.Unmarshal(raw, &m)
+		checkKeyOrder(t, "conversation webhook_data", m.Conversation, []string{"additional_attributes", "can_reply", "channel",
+			"contact_inbox", "id", "inbox_id", "messages", "labels", "meta", "status", "custom_attributes", "snoozed_until",
+			"unread_count", "first_reply_created_at", "priority", "waiting_since", "agent_last_seen_at",
+			"contact_last_seen_at", "last_activity_at", "timestamp", "created_at", "updated_at", "account"})
+	})
+}

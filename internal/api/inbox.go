@@ -122,7 +122,10 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 			in.WebsiteToken = secret.NewToken()
 		}
 		out = in
-		return q.CreateInbox(ctx, in)
+		if err := q.CreateInbox(ctx, in); err != nil {
+			return err
+		}
+		return s.events.Inbox(ctx, q, nil, in, criachat.EventInboxCreated)
 	})
 	if err != nil {
 		return err
@@ -168,11 +171,15 @@ func (s *Server) updateInbox(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		before := *in
 		if err := p.apply(in); err != nil {
 			return err
 		}
 		out = in
-		return q.UpdateInbox(ctx, in)
+		if err := q.UpdateInbox(ctx, in); err != nil {
+			return err
+		}
+		return s.events.Inbox(ctx, q, &before, in, criachat.EventInboxUpdated)
 	})
 	if err != nil {
 		return err

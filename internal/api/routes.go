@@ -159,6 +159,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}", s.app(s.admin(s.deleteConversation)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status", s.app(s.botOrMember(s.toggleStatus)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority", s.app(s.botOrMember(s.togglePriority)))
+	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status", s.app(s.botOrMember(s.toggleTypingStatus)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes", s.app(s.botOrMember(s.setCustomAttributes)))
 	handle("POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments", s.app(s.botOrMember(s.assign)))
 	handle("GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels", s.app(s.botOrMember(s.conversationLabels)))

@@ -218,3 +218,20 @@ func (s *Service) MarkUnread(ctx context.Context, accountID, displayID int64) (*
 	})
 	return out, err
 }
+
+// Typing records that the actor started or stopped typing in a
+// conversation (toggle_typing_status, reference §4.4, §5): an event for
+// webhooks and the feed; nothing about the conversation changes.
+func (s *Service) Typing(ctx context.Context, a Actor, accountID, displayID int64, on, private bool) error {
+	return s.store.Tx(ctx, func(q *store.Queries) error {
+		c, err := q.Conversation(ctx, accountID, displayID)
+		if err != nil {
+			return err
+		}
+		b, err := s.events.Load(ctx, q, c, nil)
+		if err != nil {
+			return err
+		}
+		return b.Typing(ctx, a.User, a.Bot, on, private)
+	})
+}

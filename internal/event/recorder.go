@@ -319,3 +319,27 @@ func (r *Recorder) Contact(ctx context.Context, q *store.Queries, c *criachat.Co
 	id := c.ID
 	return q.AppendEvent(ctx, &criachat.Event{AccountID: c.AccountID, Type: t, ContactID: &id, Payload: payload}, 0)
 }
+
+// Typing appends conversation_typing_on or _off (reference §4.4): who types
+// (a user's or bot's webhook_data), the conversation, and whether it is a
+// private note. Exactly one of user and bot is set.
+func (b *Batch) Typing(ctx context.Context, user *criachat.User, bot *criachat.AgentBot, on, private bool) error {
+	t := criachat.EventConversationTypingOff
+	if on {
+		t = criachat.EventConversationTypingOn
+	}
+	var who any
+	switch {
+	case user != nil:
+		who = userData{ID: user.ID, Name: user.Name, Email: user.Email, Type: "user"}
+	case bot != nil:
+		who = botData{ID: bot.ID, Name: bot.Name, Type: "agent_bot"}
+	}
+	body := struct {
+		Event        criachat.EventType `json:"event"`
+		User         any                `json:"user"`
+		Conversation conversationData   `json:"conversation"`
+		IsPrivate    bool               `json:"is_private"`
+	}{t, who, b.cc.data, private}
+	return b.append(ctx, nil, t, body)
+}

@@ -202,3 +202,11 @@ func (q *Queries) TouchConversation(ctx context.Context, c *criachat.Conversatio
 	}
 	return affectedOne(res, "conversation")
 }
+
+// UnassignUser clears a user's assignments in an account, as Chatwoot's
+// Agents::DestroyJob does when the user leaves it (update_all: no events,
+// no activity, updated_at unchanged).
+func (q *Queries) UnassignUser(ctx context.Context, accountID, userID int64) error {
+	_, err := q.exec(ctx, `UPDATE conversations SET assignee_id = NULL WHERE account_id = ? AND assignee_id = ?`, accountID, userID)
+	return err
+}

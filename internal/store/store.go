@@ -328,6 +328,21 @@ func (s *Store) Analyze(ctx context.Context) error {
 	if s.d.name() == "postgres" {
 		stmt = "VACUUM ANALYZE"
 	}
-	_, err := s.write.ExecContext(ctx, stmt)
+	if _, err := s.write.ExecContext(ctx, stmt); err != nil || s.d.name() != "sqlite" {
+		return err
+	}
+	// SQLite keeps only the per-index row counts (sqlite_stat1). With the
+	// sample rows of sqlite_stat4, every prepared statement that compares a
+	// parameter with an indexed column is re-parsed and re-planned whenever
+	// its parameters change (sqlite3_prepare_v2's STAT4 rule), which undoes
+	// the statement cache: measured at a fifth of the CPU of message creation.
+	var n int
+	if err := s.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+		return err
+	}
+	_, err := s.write.ExecContext(ctx, `ANALYZE sqlite_schema`) // reload the statistics
 	return err
 }
