@@ -123,8 +123,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.Log.Info("criachat listening", "addr", ln.Addr().String(), "database", m.Store.Dialect(), "version", buildVersion())
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); deliveries.Run(workers) }()
+	go func() { defer wg.Done(); m.sequenceEvents(workers, 2*time.Second) }()
 	go func() { defer wg.Done(); m.janitor(workers, time.Hour) }()
 	go func() { defer wg.Done(); m.sweepFiles(workers, 6*time.Hour) }()
 	go func() { defer wg.Done(); m.reopenSnoozed(workers, conversations, time.Minute) }()
@@ -166,6 +167,30 @@ func (m *Main) janitor(ctx context.Context, every time.Duration) {
 			m.Log.Error("janitor", "error", err)
 		} else if keys > 0 || events > 0 {
 			m.Log.Info("janitor pruned expired records", "idempotency_keys", keys, "events", events)
+		}
+	}
+}
+
+// sequenceEvents numbers new events every interval until ctx ends, so that a
+// feed read never has a long backlog to number first (the feed also numbers
+// what is left before it reads).
+func (m *Main) sequenceEvents(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		accounts, err := m.Store.Read().UnsequencedAccounts(ctx)
+		for _, id := range accounts {
+			if err = m.Store.SequenceEvents(ctx, id); err != nil {
+				break
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			m.Log.Error("sequence events", "error", err)
 		}
 	}
 }

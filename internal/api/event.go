@@ -60,7 +60,12 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 			f.Types = append(f.Types, criachat.EventType(t))
 		}
 	}
-	events, err := s.store.Read().Events(r.Context(), caller(r).member.AccountID, f)
+	accountID := caller(r).member.AccountID
+	// Number what committed since the last read, so the page shows every event.
+	if err := s.store.SequenceEvents(r.Context(), accountID); err != nil {
+		return err
+	}
+	events, err := s.store.Read().Events(r.Context(), accountID, f)
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ var (
 type Event struct {
 	ID             int64
 	AccountID      int64
-	Seq            int64
+	Seq            int64 // per-account sequence number; 0 until numbered (store.SequenceEvents)
 	UUID           string
 	Type           EventType
 	InboxID        *int64

@@ -38,6 +38,13 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// numbersEventsAtWrite says whether AppendEvent takes the account's next
+	// event sequence number in the writing transaction. SQLite has one
+	// writer, so that costs one statement and commits in order; on
+	// PostgreSQL it would lock the account row from the event to the commit
+	// and serialize the account's writers, so events are numbered after
+	// commit by SequenceEvents, in the order they became visible.
+	numbersEventsAtWrite() bool
 	// skipLocked is the suffix that row-locks a SELECT and skips rows other
 	// transactions hold, so that several processes claim different jobs.
 	skipLocked() string
@@ -161,6 +168,8 @@ func (sqliteDialect) forUpdate() string { return "" }
 
 func (sqliteDialect) skipLocked() string { return "" }
 
+func (sqliteDialect) numbersEventsAtWrite() bool { return true }
+
 func (sqliteDialect) messageSearch() string {
 	return `SELECT m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
 		WHERE messages_fts MATCH ? AND m.account_id = ? GROUP BY m.conversation_id ORDER BY MAX(m.id) DESC LIMIT ?`
@@ -262,6 +271,8 @@ func (postgresDialect) migrations() fs.FS {
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (postgresDialect) numbersEventsAtWrite() bool { return false }
 
 func (postgresDialect) messageSearch() string {
 	return `SELECT m.conversation_id FROM messages m

@@ -9,14 +9,13 @@ import (
 	"github.com/criachat/criachat/internal/secret"
 )
 
-// AppendEvent records e in the current transaction: it takes the account's
-// next sequence number, stores the event, and writes one pending delivery per
-// destination (reference §4.3): the account webhooks subscribed to its type;
-// for inbox events, the API channel's webhook_url; for agent-bot events, the
-// outgoing_url of the inbox's active bot and of the conversation's assigned
-// bot (assigneeBotID, 0 for none). Call it last in a transaction: on
-// PostgreSQL the sequence row stays locked until commit, which is what makes
-// events of one account visible in sequence order.
+// AppendEvent records e in the current transaction: it stores the event
+// (numbered at once on SQLite, later on PostgreSQL: see SequenceEvents and
+// dialect.numbersEventsAtWrite) and writes one
+// pending delivery per destination (reference §4.3): the account webhooks
+// subscribed to its type; for inbox events, the API channel's webhook_url;
+// for agent-bot events, the outgoing_url of the inbox's active bot and of the
+// conversation's assigned bot (assigneeBotID, 0 for none).
 func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBotID int64) error {
 	now := q.now().UTC().Truncate(timePrecision)
 	if e.CreatedAt.IsZero() {
@@ -25,13 +24,17 @@ func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBo
 	if e.UUID == "" {
 		e.UUID = secret.NewUUID()
 	}
-	if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`,
-		e.AccountID).Scan(&e.Seq); err != nil {
-		return q.d.translate(err)
+	var seq any // NULL: numbered later by SequenceEvents
+	if q.d.numbersEventsAtWrite() {
+		if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`,
+			e.AccountID).Scan(&e.Seq); err != nil {
+			return q.d.translate(err)
+		}
+		seq = e.Seq
 	}
 	if err := q.queryRow(ctx, `INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
 		contact_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.AccountID, e.Seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID), nullable(e.MessageID),
+		e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID), nullable(e.MessageID),
 		nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
 		return q.d.translate(err)
 	}
@@ -68,6 +71,93 @@ func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBo
 	return nil
 }
 
+// sequenceBatch bounds how many events one SequenceEvents transaction numbers.
+const sequenceBatch = 1000
+
+// SequenceEvents gives the account's visible events that have none their
+// sequence numbers, in id order, continuing accounts.event_seq; it numbers at
+// most sequenceBatch and reports how many. Numbering happens here, after the
+// events' transactions committed, and never at write time, so that writers do
+// not queue on the account's counter; the account row is locked only by
+// concurrent sequencers. An event that commits later gets a later number, so
+// a feed reader that resumes after the last number it saw misses nothing.
+func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, error) {
+	// A no-op update locks the account row against other sequencers only: on
+	// PostgreSQL it takes FOR NO KEY UPDATE, which does not wait for the
+	// KEY SHARE locks that writers' foreign keys hold (SELECT … FOR UPDATE
+	// would, and would then hold up every new writer of the account).
+	var base int64
+	if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = ? RETURNING event_seq`, accountID).Scan(&base); err != nil {
+		return 0, q.d.translate(err)
+	}
+	// One indexed update per event: an UPDATE … FROM with a numbered subquery
+	// is one statement, but SQLite's plan for it walks the index per row.
+	rows, err := q.query(ctx, `SELECT id FROM events WHERE account_id = ? AND seq IS NULL ORDER BY id LIMIT ?`, accountID, sequenceBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	for i, id := range ids {
+		if _, err := q.exec(ctx, `UPDATE events SET seq = ? WHERE id = ?`, base+int64(i)+1, id); err != nil {
+			return 0, err
+		}
+	}
+	n := len(ids)
+	_, err = q.exec(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ?`, n, accountID)
+	return n, err
+}
+
+// UnsequencedAccounts lists the accounts that have events without a
+// sequence number (the background sequencer's work list).
+func (q *Queries) UnsequencedAccounts(ctx context.Context) ([]int64, error) {
+	rows, err := q.query(ctx, `SELECT DISTINCT account_id FROM events WHERE seq IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SequenceEvents numbers all of an account's visible events that have no
+// sequence number yet, in batches of separate transactions. The events feed
+// calls it before reading, so it always shows every committed event.
+func (s *Store) SequenceEvents(ctx context.Context, accountID int64) error {
+	for {
+		var pending bool
+		err := s.Read().queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE account_id = ? AND seq IS NULL)`, accountID).Scan(&pending)
+		if err != nil || !pending {
+			return err
+		}
+		n := 0
+		if err := s.Tx(ctx, func(q *Queries) (err error) {
+			n, err = q.SequenceEvents(ctx, accountID)
+			return err
+		}); err != nil || n < sequenceBatch {
+			return err
+		}
+	}
+}
+
 func flag(b bool) int {
 	if b {
 		return 1
@@ -85,12 +175,13 @@ func scanEvents(rows *sql.Rows, err error) ([]*criachat.Event, error) {
 	var out []*criachat.Event
 	for rows.Next() {
 		var e criachat.Event
-		var inbox, conv, msg, contact sql.NullInt64
+		var seq, inbox, conv, msg, contact sql.NullInt64
 		var payload string
 		var created int64
-		if err := rows.Scan(&e.ID, &e.AccountID, &e.Seq, &e.UUID, &e.Type, &inbox, &conv, &msg, &contact, &payload, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.AccountID, &seq, &e.UUID, &e.Type, &inbox, &conv, &msg, &contact, &payload, &created); err != nil {
 			return nil, err
 		}
+		e.Seq = seq.Int64 // 0 until SequenceEvents numbers it
 		e.InboxID, e.ConversationID, e.MessageID, e.ContactID = optInt(inbox), optInt(conv), optInt(msg), optInt(contact)
 		e.Payload, e.CreatedAt = []byte(payload), fromMicros(created)
 		out = append(out, &e)

@@ -1,9 +1,12 @@
 -- Events, webhooks, agent bots and webhook deliveries (issue 4).
 --
--- Every change that Chatwoot turns into an event appends an events row in the same transaction, numbered
--- by a per-account sequence (accounts.event_seq, taken last in the transaction so that its row lock is
--- held only through the commit: events of one account become visible in sequence order). The payload is
--- stored as TEXT, byte for byte what webhooks send (PostgreSQL JSONB would reorder keys).
+-- Every change that Chatwoot turns into an event appends an events row in the same transaction, with a
+-- per-account sequence number (seq) from accounts.event_seq. SQLite (one writer) numbers it in that
+-- transaction. PostgreSQL numbers events after commit, in the order they became visible (store
+-- SequenceEvents, run by a background loop and before every feed read), because numbering at write time
+-- would lock the account row from the first event of a transaction to its commit and serialize every
+-- writer of the account; seq is NULL until then. The payload is stored as TEXT, byte for byte what
+-- webhooks send (JSONB would reorder keys).
 -- Deliveries are the outbox: one row per destination of an event, written in the same transaction and
 -- executed after commit by the delivery worker (claimed in the single writer transaction, with a
 -- lease); every attempt is logged in webhook_attempts.
@@ -13,7 +16,7 @@ ALTER TABLE accounts ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE events (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    seq             INTEGER NOT NULL,
+    seq             INTEGER,
     uuid            TEXT   NOT NULL,
     type            TEXT   NOT NULL,
     -- The ids involved (no foreign keys: an event outlives what it describes).
@@ -25,6 +28,7 @@ CREATE TABLE events (
     created_at      INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX events_account_seq ON events (account_id, seq);
+CREATE INDEX events_unsequenced ON events (account_id, id) WHERE seq IS NULL;
 CREATE INDEX events_created_at ON events (created_at);
 
 CREATE TABLE webhooks (

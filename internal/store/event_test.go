@@ -1,0 +1,128 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/store"
+	"github.com/criachat/criachat/internal/store/storetest"
+)
+
+func appendTestEvent(ctx context.Context, q *store.Queries, accountID int64, n string) (*criachat.Event, error) {
+	e := &criachat.Event{AccountID: accountID, Type: criachat.EventContactCreated, Payload: []byte(`{"n":"` + n + `"}`)}
+	return e, q.AppendEvent(ctx, e, 0)
+}
+
+// TestSequenceEventsInVisibilityOrder: sequence numbers are gap-free per
+// account and given in the order events became visible, so an event that
+// commits late gets a number after those already read: a feed reader that
+// resumes after the last number it saw misses nothing. PostgreSQL only,
+// because it needs a transaction held open beside others (SQLite has one
+// writer).
+func TestSequenceEventsInVisibilityOrder(t *testing.T) {
+	st := storetest.Open(t, "postgres")
+	ctx := context.Background()
+	var acct, other criachat.Account
+	acct.Name, other.Name = "A", "B"
+	if err := st.Tx(ctx, func(q *store.Queries) error {
+		if err := q.CreateAccount(ctx, &acct); err != nil {
+			return err
+		}
+		return q.CreateAccount(ctx, &other)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	add := func(accountID int64, n string) {
+		t.Helper()
+		if err := st.Tx(ctx, func(q *store.Queries) error { _, err := appendTestEvent(ctx, q, accountID, n); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(acct.ID, "a")
+	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- st.Tx(ctx, func(q *store.Queries) error {
+			if _, err := appendTestEvent(ctx, q, acct.ID, "late"); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	add(acct.ID, "c")
+	add(other.ID, "x")
+	if err := st.SequenceEvents(ctx, acct.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.Read().Events(ctx, acct.ID, store.EventsFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 2 || string(first[0].Payload) != `{"n":"a"}` || first[0].Seq != 1 || string(first[1].Payload) != `{"n":"c"}` || first[1].Seq != 2 {
+		t.Fatalf("before the late commit: %d events %v", len(first), first)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SequenceEvents(ctx, acct.ID); err != nil {
+		t.Fatal(err)
+	}
+	next, err := st.Read().Events(ctx, acct.ID, store.EventsFilter{After: 2, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(next) != 1 || string(next[0].Payload) != `{"n":"late"}` || next[0].Seq != 3 {
+		t.Fatalf("after=2 gave %v, want the late event as seq 3", next)
+	}
+	// Another account's numbering is its own.
+	if err := st.SequenceEvents(ctx, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := st.Read().Events(ctx, other.ID, store.EventsFilter{Limit: 10}); len(list) != 1 || list[0].Seq != 1 {
+		t.Fatalf("account B events = %v", list)
+	}
+}
+
+// TestSequenceEventsBatches: a backlog larger than one batch is numbered
+// completely and gap-free, on both databases.
+func TestSequenceEventsBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		acct := criachat.Account{Name: "A"}
+		if err := st.Tx(ctx, func(q *store.Queries) error {
+			if err := q.CreateAccount(ctx, &acct); err != nil {
+				return err
+			}
+			for i := range 2500 {
+				if _, err := appendTestEvent(ctx, q, acct.ID, string(rune('a'+i%26))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SequenceEvents(ctx, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, err := st.Read().Events(ctx, acct.ID, store.EventsFilter{Limit: 5000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2500 {
+			t.Fatalf("%d events numbered, want 2500", len(list))
+		}
+		for i, e := range list {
+			if e.Seq != int64(i+1) {
+				t.Fatalf("event %d has seq %d", i, e.Seq)
+			}
+			if i > 0 && e.ID < list[i-1].ID {
+				t.Fatalf("seq order differs from id order at %d", i)
+			}
+		}
+	})
+}
