@@ -376,6 +376,23 @@ func TestEventPayloadKeyOrder(t *testing.T) {
 		c := e.newChat(a, "api")
 		conv := e.open(c, nil)
 		e.say(c, conv, c.Token, map[string]any{"content": "hello", "message_type": "incoming"}).expect(t, 200)
+		e.do("POST", c.path(fmt.Sprintf("/conversations/%d/toggle_priority", conv)), a.Token, map[string]any{"priority": "high"}).expect(t, 200)
+		upd := e.do("GET", c.path("/events?types=conversation_updated"), a.Token, nil).expect(t, 200)
+		var updBody struct {
+			Payload []struct {
+				Payload struct {
+					ChangedAttributes []map[string]json.RawMessage `json:"changed_attributes"`
+				} `json:"payload"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal([]byte(upd.Raw), &updBody); err != nil || len(updBody.Payload) == 0 {
+			t.Fatalf("conversation_updated feed = %s", upd.Raw)
+		}
+		for _, ch := range updBody.Payload[0].Payload.ChangedAttributes {
+			for attr, v := range ch {
+				checkKeyOrder(t, "changed_attributes."+attr, v, []string{"previous_value", "current_value"})
+			}
+		}
 		res := e.do("GET", c.path("/events?types=message_created"), a.Token, nil).expect(t, 200)
 		var body struct {
 			Payload []struct {

@@ -131,6 +131,12 @@ func TestWebhookEndToEnd(t *testing.T) {
 		if h := reqs[2].header.Get("X-Chatwoot-Delivery"); h == uuid || h != again.str("payload", "uuid") {
 			t.Errorf("redelivery id %s: want a new id %s (not %s)", h, again.str("payload", "uuid"), uuid)
 		}
+		// X-CriaChat-Event names the event: the same on a redelivery, and the
+		// event's id in the feed.
+		feed := e.feed(a, "?types=message_created")
+		if len(feed) != 1 || reqs[0].header.Get("X-CriaChat-Event") != feed[0].ID || reqs[2].header.Get("X-CriaChat-Event") != feed[0].ID {
+			t.Errorf("X-CriaChat-Event %q and %q, feed id %v", reqs[0].header.Get("X-CriaChat-Event"), reqs[2].header.Get("X-CriaChat-Event"), feed)
+		}
 	})
 }
 

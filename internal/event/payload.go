@@ -181,13 +181,19 @@ type Change struct {
 	Current  any
 }
 
+// changeValues keeps Chatwoot's key order (a map would sort current_value first).
+type changeValues struct {
+	Previous any `json:"previous_value"`
+	Current  any `json:"current_value"`
+}
+
 func changedAttributes(changes []Change) []map[string]any {
 	if len(changes) == 0 {
 		return nil
 	}
 	out := make([]map[string]any, len(changes))
 	for i, c := range changes {
-		out[i] = map[string]any{c.Attr: map[string]any{"previous_value": c.Previous, "current_value": c.Current}}
+		out[i] = map[string]any{c.Attr: changeValues{Previous: c.Previous, Current: c.Current}}
 	}
 	return out
 }

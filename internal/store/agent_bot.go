@@ -105,7 +105,14 @@ func (q *Queries) UpdateAgentBot(ctx context.Context, b *criachat.AgentBot) erro
 	if err != nil {
 		return err
 	}
-	return affectedOne(res, "agent bot")
+	if err := affectedOne(res, "agent bot"); err != nil {
+		return err
+	}
+	url := ""
+	if b.OutgoingURL != nil {
+		url = *b.OutgoingURL
+	}
+	return q.RetargetDeliveries(ctx, b.AccountID, criachat.TargetAgentBot, b.ID, url) // pending deliveries follow outgoing_url
 }
 
 // DeleteAgentBot deletes one of an account's agent bots with its access

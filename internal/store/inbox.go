@@ -93,7 +93,8 @@ func (q *Queries) CreateInbox(ctx context.Context, in *criachat.Inbox) error {
 }
 
 // UpdateInbox validates and saves every field of in except its channel type
-// and public keys (inbox_identifier, website_token), which never change.
+// and public keys (inbox_identifier, website_token), which never change. The
+// pending callbacks of an API inbox follow its webhook_url.
 func (q *Queries) UpdateInbox(ctx context.Context, in *criachat.Inbox) error {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
@@ -119,7 +120,14 @@ func (q *Queries) UpdateInbox(ctx context.Context, in *criachat.Inbox) error {
 	if err != nil {
 		return err
 	}
-	return affectedOne(res, "inbox")
+	if err := affectedOne(res, "inbox"); err != nil || !in.IsAPI() {
+		return err
+	}
+	url := ""
+	if in.WebhookURL != nil {
+		url = *in.WebhookURL
+	}
+	return q.RetargetDeliveries(ctx, in.AccountID, criachat.TargetAPIInbox, in.ID, url)
 }
 
 // DeleteInbox deletes an inbox of the account and, by cascade, everything

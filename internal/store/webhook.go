@@ -102,9 +102,23 @@ func (q *Queries) UpdateWebhook(ctx context.Context, w *criachat.Webhook) error 
 	if err := affectedOne(res, "webhook"); err != nil {
 		return err
 	}
-	_, err = q.exec(ctx, `UPDATE webhook_deliveries SET url = ?, updated_at = ?
-		WHERE account_id = ? AND target_type = 'webhook' AND target_id = ? AND state = 'pending' AND url <> ?`,
-		w.URL, micros(w.UpdatedAt), w.AccountID, w.ID, w.URL)
+	return q.RetargetDeliveries(ctx, w.AccountID, criachat.TargetWebhook, w.ID, w.URL)
+}
+
+// RetargetDeliveries points the pending deliveries of a destination at its
+// new URL, so that fixing a wrong URL also rescues the retries queued for
+// it; with an empty url (the destination no longer wants events) they fail.
+func (q *Queries) RetargetDeliveries(ctx context.Context, accountID int64, targetType string, targetID int64, url string) error {
+	now := micros(q.now().UTC().Truncate(timePrecision))
+	if url == "" {
+		_, err := q.exec(ctx, `UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL, completed_at = ?,
+			updated_at = ?, last_error = 'destination URL removed' WHERE account_id = ? AND target_type = ? AND target_id = ?
+			AND state = 'pending' AND locked_until IS NULL`, now, now, accountID, targetType, targetID)
+		return err
+	}
+	_, err := q.exec(ctx, `UPDATE webhook_deliveries SET url = ?, updated_at = ?
+		WHERE account_id = ? AND target_type = ? AND target_id = ? AND state = 'pending' AND url <> ?`,
+		url, now, accountID, targetType, targetID, url)
 	return err
 }
 

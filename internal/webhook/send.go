@@ -42,6 +42,10 @@ type Request struct {
 	Body       []byte // the JSON payload, sent as is
 	Secret     string // empty: unsigned (no X-Chatwoot-Signature / X-Chatwoot-Timestamp headers)
 	DeliveryID string // X-Chatwoot-Delivery, stable across retries of one delivery
+	// EventID is X-CriaChat-Event: the event's id, the same for every
+	// destination and every redelivery, and the "id" of the event in the
+	// events feed, so receivers can dedupe and correlate.
+	EventID string
 }
 
 // Outcome classifies an attempt.
@@ -190,6 +194,9 @@ func (s *Sender) attempt(ctx context.Context, r Request) Result {
 	req.Header.Set("User-Agent", s.userAgent)
 	if r.DeliveryID != "" {
 		req.Header.Set("X-Chatwoot-Delivery", r.DeliveryID)
+	}
+	if r.EventID != "" {
+		req.Header.Set("X-CriaChat-Event", r.EventID)
 	}
 	if r.Secret != "" {
 		ts := s.now().Unix()

@@ -144,7 +144,10 @@ func (w *Worker) deliver(ctx context.Context, j *store.Job) error {
 			return err
 		}
 		if !won {
-			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, UntilProbe: true})
+			// Another delivery is probing right now: look again shortly,
+			// by when the probe has closed the circuit or moved it on.
+			again := now.Add(min(5*time.Second, w.o.ProbeInterval))
+			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryPending, Next: &again})
 		}
 	}
 	secretText := ""
@@ -155,7 +158,7 @@ func (w *Worker) deliver(ctx context.Context, j *store.Job) error {
 		}
 		secretText = s
 	}
-	res := w.sender.Send(ctx, Request{URL: j.URL, Body: j.Payload, Secret: secretText, DeliveryID: j.UUID()})
+	res := w.sender.Send(ctx, Request{URL: j.URL, Body: j.Payload, Secret: secretText, DeliveryID: j.UUID(), EventID: j.EventUUID})
 	return w.finish(ctx, j, w.decide(j, now, res))
 }
 
@@ -171,7 +174,9 @@ func (w *Worker) decide(j *store.Job, started time.Time, res Result) store.Outco
 	case Delivered:
 		o.State, o.CircuitReset = criachat.DeliveryDelivered, true
 	case Final:
-		o.State = criachat.DeliveryFailed
+		// A final HTTP answer (a 4xx) still shows the URL is up: it closes
+		// the circuit. A refused address or a bad URL does not.
+		o.State, o.CircuitReset = criachat.DeliveryFailed, res.StatusCode != 0
 	default:
 		o.CircuitFailure = true
 		wait := Backoff(j.Attempts+1, w.o.Rand)

@@ -299,10 +299,9 @@ func TestCircuitBreaker(t *testing.T) {
 			t.Fatalf("after the probe the receiver got %d requests, want 4 (one probe)", got)
 		}
 		// The probe succeeded: the circuit is closed and the others go out,
-		// at the latest one probe interval later (a delivery deferred while
-		// the probe was in flight may wait for its deferral time).
-		r.run(t)
-		r.advance(5 * time.Minute)
+		// at the latest 5 s later (those that met the probe in flight look
+		// again then).
+		r.advance(6 * time.Second)
 		r.run(t)
 		if got := len(r.rc.requests()); got != 6 {
 			t.Fatalf("after resuming the receiver got %d requests, want 6", got)
@@ -401,3 +400,72 @@ func TestPruneEvents(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// TestCircuitClosedByAnyAnswer: a probe answered with a 4xx proves the URL
+// is up: the delivery fails (final) but the circuit closes and the rest go.
+func TestCircuitClosedByAnyAnswer(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		r := newRig(t, st, webhook.WorkerOptions{CircuitThreshold: 1, ProbeInterval: time.Minute})
+		r.rc.script = []func(http.ResponseWriter){status(503), status(404)}
+		r.event(t, 1)
+		r.run(t) // 503: the circuit opens at once
+		r.event(t, 2)
+		r.advance(30 * time.Second)
+		r.run(t) // paused: nothing sent
+		if got := len(r.rc.requests()); got != 1 {
+			t.Fatalf("paused URL got %d requests, want 1", got)
+		}
+		r.advance(31 * time.Second)
+		r.run(t) // one probe, answered 404: final for it, circuit closed
+		r.advance(6 * time.Second)
+		r.run(t) // the other goes out
+		if got := len(r.rc.requests()); got != 3 {
+			t.Fatalf("receiver got %d requests, want 3", got)
+		}
+	})
+}
+
+// TestPendingFollowsDestinationURL: retries queued for an API inbox follow a
+// new webhook_url, and stop when it is removed.
+func TestPendingFollowsDestinationURL(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		r := newRig(t, st, webhook.WorkerOptions{})
+		r.rc.script = []func(http.ResponseWriter){status(500), status(500)}
+		r.event(t, 1)
+		r.run(t) // 500: pending
+		moved := newReceiver(t)
+		setURL := func(url string) {
+			t.Helper()
+			err := st.Tx(ctx, func(q *store.Queries) error {
+				in, err := q.Inbox(ctx, r.account.ID, r.inbox.ID)
+				if err != nil {
+					return err
+				}
+				in.WebhookURL = &url
+				return q.UpdateInbox(ctx, in)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		setURL(moved.srv.URL + "/new")
+		r.advance(15 * time.Second)
+		r.run(t)
+		if len(moved.requests()) != 1 || len(r.rc.requests()) != 1 {
+			t.Fatalf("retry went to the old URL: old %d, new %d", len(r.rc.requests()), len(moved.requests()))
+		}
+		// A new delivery that fails, then the URL is removed: no more tries.
+		moved.script = []func(http.ResponseWriter){status(500)}
+		r.event(t, 2)
+		r.run(t)
+		setURL("")
+		r.advance(time.Hour)
+		if n := r.run(t); n != 0 {
+			t.Errorf("claimed %d after the URL was removed", n)
+		}
+		if got := len(moved.requests()); got != 2 {
+			t.Errorf("new URL got %d requests, want 2", got)
+		}
+	})
+}
