@@ -40,6 +40,18 @@ const (
 	msgNotFound      = "Resource could not be found"
 )
 
+// recordInvalid is ActiveRecord::RecordInvalid's body, keys in Chatwoot's order.
+type recordInvalid struct {
+	Message    string   `json:"message"`
+	Attributes []string `json:"attributes"`
+}
+
+// railsError is Rails' own error body ({"status":404,"error":"Not Found"}).
+type railsError struct {
+	Status int    `json:"status"`
+	Error  string `json:"error"`
+}
+
 // errorBody renders an error the way Chatwoot does for the surface.
 func errorBody(sf surface, err error) (int, any) {
 	code := criachat.ErrorCode(err)
@@ -51,15 +63,15 @@ func errorBody(sf surface, err error) (int, any) {
 	errors.As(err, &e)
 	switch {
 	case status == http.StatusInternalServerError:
-		return status, map[string]any{"status": 500, "error": "Internal Server Error"}
+		return status, railsError{500, "Internal Server Error"}
 	case code == criachat.ENOTFOUND && sf == railsSurface:
-		return status, map[string]any{"status": 404, "error": "Not Found"}
+		return status, railsError{404, "Not Found"}
 	case code == criachat.ENOTFOUND:
 		return status, map[string]any{"error": msgNotFound}
 	case code == criachat.EUNAUTHENTICATED: // devise_token_auth's body
 		return status, map[string]any{"errors": []string{e.Message}}
 	case e != nil && len(e.Attributes) > 0: // ActiveRecord::RecordInvalid
-		return status, map[string]any{"message": e.Message, "attributes": e.Attributes}
+		return status, recordInvalid{e.Message, e.Attributes}
 	}
 	return status, map[string]any{"error": criachat.ErrorMessage(err)}
 }

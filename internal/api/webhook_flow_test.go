@@ -215,3 +215,15 @@ func TestAgentBotDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorBodyKeyOrder: error bodies keep Chatwoot's key order (§8.1):
+// RecordInvalid's message before attributes, Rails' status before error.
+func TestErrorBodyKeyOrder(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		res := e.do("POST", webhooksPath(a), a.Token, map[string]any{"webhook": map[string]any{"url": "nope", "subscriptions": []string{"message_created"}}}).expect(t, 422)
+		checkKeyOrder(t, "RecordInvalid body", []byte(res.Raw), []string{"message", "attributes"})
+		res = e.do("GET", "/attachments/1/bad-signature/x.png", "", nil).expect(t, 404)
+		checkKeyOrder(t, "Rails 404 body", []byte(res.Raw), []string{"status", "error"})
+	})
+}

@@ -23,6 +23,15 @@ type Job struct {
 	Claim time.Time
 }
 
+// DeliveriesDue reports whether any delivery is due at now: a read, so an
+// idle worker's poll does not take the writer.
+func (q *Queries) DeliveriesDue(ctx context.Context, now time.Time) (bool, error) {
+	var due bool
+	err := q.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ?
+		AND (locked_until IS NULL OR locked_until < ?))`, micros(now), micros(now)).Scan(&due)
+	return due, err
+}
+
 // ClaimDeliveries leases up to limit due pending deliveries until lease from
 // now. A delivery whose lease expires (its worker died) is due again.
 func (q *Queries) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error) {

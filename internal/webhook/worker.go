@@ -93,6 +93,9 @@ func (w *Worker) Run(ctx context.Context) {
 // RunOnce claims one batch of due deliveries and works through it; it
 // returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	if due, err := w.store.Read().DeliveriesDue(ctx, w.o.Now()); err != nil || !due {
+		return 0, err
+	}
 	var jobs []*store.Job
 	err := w.store.Tx(ctx, func(q *store.Queries) (err error) {
 		jobs, err = q.ClaimDeliveries(ctx, w.o.Now(), w.lease, 4*w.o.Concurrency)
