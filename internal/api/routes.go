@@ -118,9 +118,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	handle("PUT /api/v1/accounts/{account_id}/webhooks/{id}", s.app(s.admin(s.updateWebhook)))
 	handle("DELETE /api/v1/accounts/{account_id}/webhooks/{id}", s.app(s.admin(s.deleteWebhook)))
 	handle("POST /api/v1/accounts/{account_id}/webhooks/{id}/reset_secret", s.app(s.admin(s.resetWebhookSecret)))
-	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries", s.app(s.admin(s.listWebhookDeliveries)))
-	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}", s.app(s.admin(s.showWebhookDelivery)))
-	handle("POST /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", s.app(s.admin(s.redeliverWebhookDelivery)))
+	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries", s.app(s.admin(s.listDeliveries(webhookTarget))))
+	handle("GET /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}", s.app(s.admin(s.showDelivery(webhookTarget))))
+	handle("POST /api/v1/accounts/{account_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", s.app(s.admin(s.redeliver(webhookTarget))))
+	// The same log for an API inbox's callbacks and an agent bot's deliveries (beyond Chatwoot).
+	handle("GET /api/v1/accounts/{account_id}/inboxes/{id}/webhook_deliveries", s.app(s.admin(s.listDeliveries(apiInboxTarget))))
+	handle("GET /api/v1/accounts/{account_id}/inboxes/{id}/webhook_deliveries/{delivery_id}", s.app(s.admin(s.showDelivery(apiInboxTarget))))
+	handle("POST /api/v1/accounts/{account_id}/inboxes/{id}/webhook_deliveries/{delivery_id}/redeliver", s.app(s.admin(s.redeliver(apiInboxTarget))))
+	handle("GET /api/v1/accounts/{account_id}/agent_bots/{id}/deliveries", s.app(s.admin(s.listDeliveries(agentBotTarget))))
+	handle("GET /api/v1/accounts/{account_id}/agent_bots/{id}/deliveries/{delivery_id}", s.app(s.admin(s.showDelivery(agentBotTarget))))
+	handle("POST /api/v1/accounts/{account_id}/agent_bots/{id}/deliveries/{delivery_id}/redeliver", s.app(s.admin(s.redeliver(agentBotTarget))))
 
 	// Contacts (reference §3.4).
 	handle("GET /api/v1/accounts/{account_id}/contacts", s.app(s.member(s.listContacts)))

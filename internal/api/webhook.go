@@ -322,90 +322,125 @@ func deliveryFilter(r *http.Request) (store.DeliveryFilter, int, error) {
 	return f, page, nil
 }
 
-func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	id, err := webhookPathID(r)
-	if err != nil {
-		return err
-	}
-	f, page, err := deliveryFilter(r)
-	if err != nil {
-		return err
-	}
-	ctx, accountID := r.Context(), caller(r).member.AccountID
-	q := s.store.Read()
-	if _, err := q.Webhook(ctx, accountID, id); err != nil {
-		return err
-	}
-	list, err := q.WebhookDeliveries(ctx, accountID, id, f)
-	if err != nil {
-		return err
-	}
-	total, err := q.CountWebhookDeliveries(ctx, accountID, id, f)
-	if err != nil {
-		return err
-	}
-	return ok(w, deliveryListJSON{Payload: presentAll(list, presentDelivery), Meta: deliveryListMeta{Count: total, CurrentPage: page}})
+// deliveryTarget finds the destination a delivery-log route names, in the
+// caller's account: 404 for another account's or an unknown one.
+type deliveryTarget func(ctx context.Context, q *store.Queries, accountID, id int64) (store.Target, error)
+
+func webhookTarget(ctx context.Context, q *store.Queries, accountID, id int64) (store.Target, error) {
+	_, err := q.Webhook(ctx, accountID, id)
+	return store.Target{Type: criachat.TargetWebhook, ID: id}, err
 }
 
-// webhookDeliveryPath reads the webhook and delivery ids of the path.
-func webhookDeliveryPath(r *http.Request) (int64, int64, error) {
-	id, err := webhookPathID(r)
+func apiInboxTarget(ctx context.Context, q *store.Queries, accountID, id int64) (store.Target, error) {
+	in, err := q.Inbox(ctx, accountID, id)
+	if err == nil && !in.IsAPI() {
+		err = criachat.Errorf(criachat.ENOTFOUND, "only API inboxes have webhook callbacks")
+	}
+	return store.Target{Type: criachat.TargetAPIInbox, ID: id}, err
+}
+
+func agentBotTarget(ctx context.Context, q *store.Queries, accountID, id int64) (store.Target, error) {
+	_, err := q.AgentBot(ctx, accountID, id)
+	return store.Target{Type: criachat.TargetAgentBot, ID: id}, err
+}
+
+// deliveryPath reads the destination and delivery ids of a delivery-log path.
+// The delivery id is 0 on the list route, which has none.
+func (s *Server) deliveryPath(r *http.Request, q *store.Queries, find deliveryTarget) (store.Target, int64, error) {
+	id, found := pathID(r, "id")
+	if !found {
+		return store.Target{}, 0, criachat.Errorf(criachat.ENOTFOUND, "destination not found")
+	}
+	t, err := find(r.Context(), q, caller(r).member.AccountID, id)
 	if err != nil {
-		return 0, 0, err
+		return t, 0, err
 	}
 	deliveryID, found := pathID(r, "delivery_id")
-	if !found {
-		return 0, 0, criachat.Errorf(criachat.ENOTFOUND, "delivery not found")
+	if !found && r.PathValue("delivery_id") != "" {
+		return t, 0, criachat.Errorf(criachat.ENOTFOUND, "delivery not found")
 	}
-	return id, deliveryID, nil
+	return t, deliveryID, nil
 }
 
-func (s *Server) showWebhookDelivery(w http.ResponseWriter, r *http.Request) error {
-	id, deliveryID, err := webhookDeliveryPath(r)
-	if err != nil {
-		return err
-	}
-	ctx, accountID := r.Context(), caller(r).member.AccountID
-	q := s.store.Read()
-	d, err := q.WebhookDelivery(ctx, accountID, id, deliveryID)
-	if err != nil {
-		return err
-	}
-	attempts, err := q.WebhookAttempts(ctx, accountID, d.ID)
-	if err != nil {
-		return err
-	}
-	ev, err := q.Event(ctx, accountID, d.EventID)
-	if err != nil {
-		return err
-	}
-	payload := json.RawMessage("null")
-	if json.Valid(ev.Payload) {
-		payload = ev.Payload
-	}
-	return ok(w, map[string]any{"payload": deliveryDetailJSON{deliveryJSON: presentDelivery(d), Payload: payload,
-		Attempts: presentAll(attempts, presentAttempt)}})
-}
-
-// redeliverWebhookDelivery queues a delivery's event again to the webhook's
-// current URL, as a new delivery (beyond Chatwoot, which keeps no log).
-func (s *Server) redeliverWebhookDelivery(w http.ResponseWriter, r *http.Request) error {
-	id, deliveryID, err := webhookDeliveryPath(r)
-	if err != nil {
-		return err
-	}
-	ctx, accountID := r.Context(), caller(r).member.AccountID
-	var d *criachat.Delivery
-	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		old, err := q.WebhookDelivery(ctx, accountID, id, deliveryID)
+// listDeliveries is GET …/deliveries of a destination (account webhook,
+// API inbox callback, agent bot): newest first, 25 a page, by state and event.
+func (s *Server) listDeliveries(find deliveryTarget) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, page, err := deliveryFilter(r)
 		if err != nil {
 			return err
 		}
-		d, err = q.Redeliver(ctx, accountID, old.ID)
-		return err
-	})
-	if err != nil {
-		return err
+		ctx, accountID := r.Context(), caller(r).member.AccountID
+		q := s.store.Read()
+		t, _, err := s.deliveryPath(r, q, find)
+		if err != nil {
+			return err
+		}
+		list, err := q.WebhookDeliveries(ctx, accountID, t, f)
+		if err != nil {
+			return err
+		}
+		total, err := q.CountWebhookDeliveries(ctx, accountID, t, f)
+		if err != nil {
+			return err
+		}
+		return ok(w, deliveryListJSON{Payload: presentAll(list, presentDelivery), Meta: deliveryListMeta{Count: total, CurrentPage: page}})
 	}
-	return ok(w, map[string]any{"payload": presentDelivery(d)})
+}
+
+// showDelivery is GET …/deliveries/{delivery_id}: the delivery with its
+// event's payload and every attempt.
+func (s *Server) showDelivery(find deliveryTarget) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx, accountID := r.Context(), caller(r).member.AccountID
+		q := s.store.Read()
+		t, deliveryID, err := s.deliveryPath(r, q, find)
+		if err != nil {
+			return err
+		}
+		d, err := q.WebhookDelivery(ctx, accountID, t, deliveryID)
+		if err != nil {
+			return err
+		}
+		attempts, err := q.WebhookAttempts(ctx, accountID, d.ID)
+		if err != nil {
+			return err
+		}
+		ev, err := q.Event(ctx, accountID, d.EventID)
+		if err != nil {
+			return err
+		}
+		payload := json.RawMessage("null")
+		if json.Valid(ev.Payload) {
+			payload = ev.Payload
+		}
+		return ok(w, map[string]any{"payload": deliveryDetailJSON{deliveryJSON: presentDelivery(d), Payload: payload,
+			Attempts: presentAll(attempts, presentAttempt)}})
+	}
+}
+
+// redeliver is POST …/deliveries/{delivery_id}/redeliver: the delivery's
+// event again to the destination's current URL, as a new delivery (beyond
+// Chatwoot, which keeps no log).
+func (s *Server) redeliver(find deliveryTarget) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx, accountID := r.Context(), caller(r).member.AccountID
+		var d *criachat.Delivery
+		err := s.store.Tx(ctx, func(q *store.Queries) error {
+			t, deliveryID, err := s.deliveryPath(r, q, find)
+			if err != nil {
+				return err
+			}
+			old, err := q.WebhookDelivery(ctx, accountID, t, deliveryID)
+			if err != nil {
+				return err
+			}
+			d, err = q.Redeliver(ctx, accountID, old.ID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return ok(w, map[string]any{"payload": presentDelivery(d)})
+	}
 }

@@ -227,3 +227,52 @@ func TestErrorBodyKeyOrder(t *testing.T) {
 		checkKeyOrder(t, "Rails 404 body", []byte(res.Raw), []string{"status", "error"})
 	})
 }
+
+// TestInboxAndBotDeliveryLogs: an API inbox's callbacks and an agent bot's
+// deliveries have the same log and redelivery as account webhooks.
+func TestInboxAndBotDeliveryLogs(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		srv, got := hookReceiver(t, 500)
+		c := e.newChat(a, "api")
+		e.do("PATCH", c.path(fmt.Sprintf("/inboxes/%d", c.InboxID)), a.Token, map[string]any{"channel": map[string]any{"webhook_url": srv.URL + "/inbox"}}).expect(t, 200)
+		bot := e.do("POST", c.path("/agent_bots"), a.Token, map[string]any{"name": "Triage", "outgoing_url": srv.URL + "/bot"}).expect(t, 200)
+		e.connect(c, bot.num("id"))
+		conv := e.open(c, nil)
+		e.say(c, conv, c.Token, map[string]any{"content": "hi", "message_type": "incoming"}).expect(t, 200)
+		e.deliverAll()
+
+		inboxLog := e.do("GET", c.path(fmt.Sprintf("/inboxes/%d/webhook_deliveries", c.InboxID)), a.Token, nil).expect(t, 200)
+		if inboxLog.num("meta", "count") != 2 { // conversation_created, message_created
+			t.Fatalf("inbox log = %s", inboxLog.Raw)
+		}
+		botLog := e.do("GET", c.path(fmt.Sprintf("/agent_bots/%d/deliveries?event=message_created", bot.num("id"))), a.Token, nil).expect(t, 200)
+		if botLog.num("meta", "count") != 1 || botLog.str("payload", 0, "event") != "message_created" {
+			t.Fatalf("bot log = %s", botLog.Raw)
+		}
+		// One of the three first requests got the scripted 500: it is pending with one attempt.
+		pending := 0
+		for _, path := range []string{fmt.Sprintf("/inboxes/%d/webhook_deliveries?state=pending", c.InboxID), fmt.Sprintf("/agent_bots/%d/deliveries?state=pending", bot.num("id"))} {
+			pending += int(e.do("GET", c.path(path), a.Token, nil).expect(t, 200).num("meta", "count"))
+		}
+		if pending != 1 {
+			t.Errorf("%d pending deliveries after one 500, want 1", pending)
+		}
+		id := inboxLog.num("payload", 0, "id")
+		one := e.do("GET", c.path(fmt.Sprintf("/inboxes/%d/webhook_deliveries/%d", c.InboxID, id)), a.Token, nil).expect(t, 200)
+		if len(one.get("payload", "attempts").([]any)) != 1 {
+			t.Fatalf("inbox delivery = %s", one.Raw)
+		}
+		before := len(got())
+		e.do("POST", c.path(fmt.Sprintf("/inboxes/%d/webhook_deliveries/%d/redeliver", c.InboxID, id)), a.Token, nil).expect(t, 200)
+		e.deliverAll()
+		if len(got()) != before+1 {
+			t.Errorf("redelivery sent %d requests", len(got())-before)
+		}
+		// A bot's delivery is not found under the inbox, nor under another account.
+		botDelivery := botLog.num("payload", 0, "id")
+		e.do("GET", c.path(fmt.Sprintf("/inboxes/%d/webhook_deliveries/%d", c.InboxID, botDelivery)), a.Token, nil).expect(t, 404)
+		b := e.setup("Beta", "bea@beta.io")
+		e.do("GET", fmt.Sprintf("/api/v1/accounts/%d/agent_bots/%d/deliveries", b.AccountID, bot.num("id")), b.Token, nil).expect(t, 404)
+	})
+}

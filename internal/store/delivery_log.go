@@ -62,29 +62,37 @@ type DeliveryFilter struct {
 // The filters are switched off by an empty parameter so that the text stays
 // constant (and prepared).
 const webhookDeliveriesWhere = ` FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
-	WHERE d.account_id = ? AND d.target_type = 'webhook' AND d.target_id = ?
+	WHERE d.account_id = ? AND d.target_type = ? AND d.target_id = ?
 	AND (? = '' OR d.state = ?) AND (? = '' OR d.event_type = ?)`
 
-// WebhookDeliveries lists the deliveries of one of an account's webhooks,
-// the newest first.
-func (q *Queries) WebhookDeliveries(ctx context.Context, accountID, webhookID int64, f DeliveryFilter) ([]*criachat.Delivery, error) {
+// Target names a destination of deliveries: an account webhook
+// (criachat.TargetWebhook), an API inbox's callback (TargetAPIInbox) or an
+// agent bot (TargetAgentBot), by id.
+type Target struct {
+	Type string
+	ID   int64
+}
+
+// WebhookDeliveries lists the deliveries to one of an account's
+// destinations, the newest first.
+func (q *Queries) WebhookDeliveries(ctx context.Context, accountID int64, t Target, f DeliveryFilter) ([]*criachat.Delivery, error) {
 	return scanDeliveryLog(q.query(ctx, `SELECT `+deliveryLogColumns+webhookDeliveriesWhere+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
-		accountID, webhookID, string(f.State), string(f.State), string(f.Event), string(f.Event), f.Limit, f.Offset))
+		accountID, t.Type, t.ID, string(f.State), string(f.State), string(f.Event), string(f.Event), f.Limit, f.Offset))
 }
 
 // CountWebhookDeliveries counts what WebhookDeliveries lists, ignoring the paging.
-func (q *Queries) CountWebhookDeliveries(ctx context.Context, accountID, webhookID int64, f DeliveryFilter) (int64, error) {
+func (q *Queries) CountWebhookDeliveries(ctx context.Context, accountID int64, t Target, f DeliveryFilter) (int64, error) {
 	var n int64
 	err := q.queryRow(ctx, `SELECT COUNT(*)`+webhookDeliveriesWhere,
-		accountID, webhookID, string(f.State), string(f.State), string(f.Event), string(f.Event)).Scan(&n)
+		accountID, t.Type, t.ID, string(f.State), string(f.State), string(f.Event), string(f.Event)).Scan(&n)
 	return n, q.d.translate(err)
 }
 
-// WebhookDelivery returns one delivery of one of an account's webhooks.
-func (q *Queries) WebhookDelivery(ctx context.Context, accountID, webhookID, id int64) (*criachat.Delivery, error) {
+// WebhookDelivery returns one delivery to one of an account's destinations.
+func (q *Queries) WebhookDelivery(ctx context.Context, accountID int64, t Target, id int64) (*criachat.Delivery, error) {
 	list, err := scanDeliveryLog(q.query(ctx, `SELECT `+deliveryLogColumns+` FROM webhook_deliveries d
 		JOIN events e ON e.id = d.event_id
-		WHERE d.account_id = ? AND d.target_type = 'webhook' AND d.target_id = ? AND d.id = ?`, accountID, webhookID, id))
+		WHERE d.account_id = ? AND d.target_type = ? AND d.target_id = ? AND d.id = ?`, accountID, t.Type, t.ID, id))
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func TestWebhookStore(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		list, err := s.Read().WebhookDeliveries(ctx, f.a.ID, w.ID, store.DeliveryFilter{Limit: 25})
+		list, err := s.Read().WebhookDeliveries(ctx, f.a.ID, store.Target{Type: criachat.TargetWebhook, ID: w.ID}, store.DeliveryFilter{Limit: 25})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("webhook deliveries = %v, %v", list, err)
 		}
@@ -82,7 +82,7 @@ func TestWebhookStore(t *testing.T) {
 		if _, err := redeliver(hookDelivery); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Read().WebhookDelivery(ctx, f.a.ID, w.ID, inboxDelivery); !criachat.IsNotFound(err) {
+		if _, err := s.Read().WebhookDelivery(ctx, f.a.ID, store.Target{Type: criachat.TargetWebhook, ID: w.ID}, inboxDelivery); !criachat.IsNotFound(err) {
 			t.Fatalf("the inbox's delivery through the webhook log: %v", err)
 		}
 		if _, err := redeliver(hookDelivery); err != nil {
@@ -111,7 +111,7 @@ func TestWebhookStore(t *testing.T) {
 		if _, err := redeliver(hookDelivery); !criachat.IsNotFound(err) {
 			t.Fatalf("redeliver a deleted webhook's delivery: %v", err)
 		}
-		if n, err := s.Read().CountWebhookDeliveries(ctx, f.a.ID, w.ID, store.DeliveryFilter{}); err != nil || n != 0 {
+		if n, err := s.Read().CountWebhookDeliveries(ctx, f.a.ID, store.Target{Type: criachat.TargetWebhook, ID: w.ID}, store.DeliveryFilter{}); err != nil || n != 0 {
 			t.Fatalf("deleted webhook's deliveries = %d, %v", n, err)
 		}
 		if _, err := redeliver(inboxDelivery); criachat.ErrorCode(err) != criachat.EINVALID {
