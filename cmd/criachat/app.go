@@ -100,6 +100,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		Handler: api.New(api.Options{
 			Store: m.Store, Accounts: m.Accounts, Conversations: conversations, Events: events, Keeper: m.Keeper, Logger: m.Log,
 			MaxBodyBytes: m.Config.MaxBodyBytes, BuildVersion: buildVersion(), DataDir: m.Config.DataDir,
+			RateLimits: rateLimits(m.Config),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -193,6 +194,14 @@ func (m *Main) sequenceEvents(ctx context.Context, every time.Duration) {
 			m.Log.Error("sequence events", "error", err)
 		}
 	}
+}
+
+// rateLimits turns the configuration into the API's throttles (nil: off).
+func rateLimits(c config.Config) *api.RateLimits {
+	if c.RateLimit == 0 {
+		return nil
+	}
+	return &api.RateLimits{PerIP: c.RateLimit, Allowed: c.RateLimitAllowed}
 }
 
 // prune deletes expired idempotency keys and events (in batches).

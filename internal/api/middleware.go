@@ -71,7 +71,7 @@ func (s *Server) edge(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic", "request_id", ri.id, "panic", p, "stack", string(debug.Stack()))
 				if !rec.wrote {
-					writeJSON(rec, http.StatusInternalServerError, map[string]any{"status": 500, "error": "Internal Server Error"})
+					writeJSON(rec, http.StatusInternalServerError, railsError{500, "Internal Server Error"})
 				}
 			}
 			elapsed := time.Since(start)

@@ -36,6 +36,8 @@ type Options struct {
 	BuildVersion string
 	// DataDir is CRIACHAT_DATA_DIR: uploaded files go under DataDir/uploads.
 	DataDir string
+	// RateLimits are the request throttles of reference §8.2 (nil: none).
+	RateLimits *RateLimits
 }
 
 // Server holds the dependencies of the handlers.
@@ -51,6 +53,7 @@ type Server struct {
 	metrics       *metrics
 	build         string
 	now           func() time.Time
+	limits        *limiter // nil: no throttles
 	handler       http.Handler
 	patterns      []string
 }
@@ -73,9 +76,10 @@ func New(o Options) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.limits = newLimiter(o.RateLimits, s.now)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.edge(mux)
+	s.handler = s.edge(s.throttle(mux))
 	return s
 }
 

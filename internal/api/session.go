@@ -28,6 +28,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, "", &p); err != nil {
 		return err
 	}
+	if !s.allowLogin(w, r, p.Email) {
+		return nil
+	}
 	login, err := s.accounts.SignIn(r.Context(), p.Email, p.Password)
 	if errors.Is(err, account.ErrBadCredentials) {
 		return deviseFailure(w, http.StatusUnauthorized, account.ErrBadCredentials.Message)

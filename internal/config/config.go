@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,13 @@ type Config struct {
 	WebhookProbeInterval    time.Duration // CRIACHAT_WEBHOOK_PROBE_INTERVAL: how often a paused URL is probed (default 1m)
 	EventRetention          time.Duration // CRIACHAT_EVENT_RETENTION: events, deliveries and attempts kept this long (default 168h)
 
+	// RateLimit is requests per client address per minute (CRIACHAT_RATE_LIMIT,
+	// default 3000); 0 turns every throttle off.
+	RateLimit int
+	// RateLimitAllowed are addresses never throttled besides loopback
+	// (CRIACHAT_RATE_LIMIT_ALLOWED_IPS: comma-separated addresses or CIDR prefixes).
+	RateLimitAllowed []netip.Prefix
+
 	// SecretKeyGenerated is true when the key was created by this start.
 	SecretKeyGenerated bool
 	// SecretKeyFile is where a generated key is kept.
@@ -64,6 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookCircuitThreshold: 10,
 		WebhookProbeInterval:    time.Minute,
 		EventRetention:          7 * 24 * time.Hour,
+		RateLimit:               3000,
 	}
 	var errs []error
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
@@ -121,6 +130,28 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			*n.dst = i
 		}
+	}
+	if v := getenv("CRIACHAT_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("CRIACHAT_RATE_LIMIT: want requests per minute (0 turns throttling off), got %q", v))
+		}
+		c.RateLimit = n
+	}
+	for _, v := range strings.Split(getenv("CRIACHAT_RATE_LIMIT_ALLOWED_IPS"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				errs = append(errs, fmt.Errorf("CRIACHAT_RATE_LIMIT_ALLOWED_IPS: %q is not an address or CIDR prefix", v))
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.RateLimitAllowed = append(c.RateLimitAllowed, p)
 	}
 	if v := getenv("CRIACHAT_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)

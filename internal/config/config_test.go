@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -33,18 +34,38 @@ func TestDefaultsAndGeneratedKey(t *testing.T) {
 func TestInvalidValues(t *testing.T) {
 	dir := t.TempDir()
 	for name, m := range map[string]map[string]string{
-		"CRIACHAT_DATABASE_URL":        {"CRIACHAT_DATABASE_URL": "mysql://x"},
-		"CRIACHAT_LOG_FORMAT":          {"CRIACHAT_LOG_FORMAT": "xml"},
-		"CRIACHAT_LOG_LEVEL":           {"CRIACHAT_LOG_LEVEL": "loud"},
-		"CRIACHAT_SECRET_KEY":          {"CRIACHAT_SECRET_KEY": "short"},
-		"CRIACHAT_MAX_BODY_BYTES":      {"CRIACHAT_MAX_BODY_BYTES": "ten"},
-		"CRIACHAT_SHUTDOWN_TIMEOUT":    {"CRIACHAT_SHUTDOWN_TIMEOUT": "-1s"},
-		"CRIACHAT_MESSAGES_PER_MINUTE": {"CRIACHAT_MESSAGES_PER_MINUTE": "0"},
+		"CRIACHAT_DATABASE_URL":           {"CRIACHAT_DATABASE_URL": "mysql://x"},
+		"CRIACHAT_LOG_FORMAT":             {"CRIACHAT_LOG_FORMAT": "xml"},
+		"CRIACHAT_LOG_LEVEL":              {"CRIACHAT_LOG_LEVEL": "loud"},
+		"CRIACHAT_SECRET_KEY":             {"CRIACHAT_SECRET_KEY": "short"},
+		"CRIACHAT_MAX_BODY_BYTES":         {"CRIACHAT_MAX_BODY_BYTES": "ten"},
+		"CRIACHAT_SHUTDOWN_TIMEOUT":       {"CRIACHAT_SHUTDOWN_TIMEOUT": "-1s"},
+		"CRIACHAT_MESSAGES_PER_MINUTE":    {"CRIACHAT_MESSAGES_PER_MINUTE": "0"},
+		"CRIACHAT_WEBHOOK_TIMEOUT":        {"CRIACHAT_WEBHOOK_TIMEOUT": "soon"},
+		"CRIACHAT_WEBHOOK_RETRY_FOR":      {"CRIACHAT_WEBHOOK_RETRY_FOR": "0s"},
+		"CRIACHAT_WEBHOOK_CONCURRENCY":    {"CRIACHAT_WEBHOOK_CONCURRENCY": "0"},
+		"CRIACHAT_WEBHOOK_ALLOW_PRIVATE":  {"CRIACHAT_WEBHOOK_ALLOW_PRIVATE": "maybe"},
+		"CRIACHAT_EVENT_RETENTION":        {"CRIACHAT_EVENT_RETENTION": "1h"}, // shorter than the retry period
+		"CRIACHAT_RATE_LIMIT":             {"CRIACHAT_RATE_LIMIT": "-1"},
+		"CRIACHAT_RATE_LIMIT_ALLOWED_IPS": {"CRIACHAT_RATE_LIMIT_ALLOWED_IPS": "10.0.0.0/8, nope"},
 	} {
 		m["CRIACHAT_DATA_DIR"] = dir
 		_, err := Load(env(m))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v, want one naming the variable", name, err)
 		}
+	}
+}
+
+func TestRateLimitAndWebhookSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"CRIACHAT_DATA_DIR": t.TempDir(), "CRIACHAT_RATE_LIMIT": "0",
+		"CRIACHAT_RATE_LIMIT_ALLOWED_IPS": "10.0.0.0/8, 203.0.113.7", "CRIACHAT_WEBHOOK_ALLOW_PRIVATE": "true",
+		"CRIACHAT_WEBHOOK_TIMEOUT": "2s", "CRIACHAT_EVENT_RETENTION": "48h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimit != 0 || len(c.RateLimitAllowed) != 2 || c.RateLimitAllowed[1].String() != "203.0.113.7/32" ||
+		!c.WebhookAllowPrivate || c.WebhookTimeout != 2*time.Second || c.EventRetention != 48*time.Hour {
+		t.Fatalf("config = %+v", c)
 	}
 }
