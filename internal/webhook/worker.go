@@ -157,7 +157,10 @@ func (w *Worker) deliver(ctx context.Context, j *store.Job) error {
 	if j.SecretSealed != "" {
 		s, err := w.keeper.Decrypt(j.SecretSealed)
 		if err != nil {
-			return err
+			// Sealed with another CRIACHAT_SECRET_KEY: no retry can fix it.
+			w.log.Error("webhook secret cannot be opened", "delivery_id", j.ID, "account_id", j.AccountID, "err", err)
+			return w.finish(ctx, j, store.Outcome{State: criachat.DeliveryFailed, Attempt: &criachat.DeliveryAttempt{
+				StartedAt: now, Error: "the destination's secret cannot be opened (was CRIACHAT_SECRET_KEY changed?); reset it"}})
 		}
 		secretText = s
 	}

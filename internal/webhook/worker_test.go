@@ -469,3 +469,30 @@ func TestPendingFollowsDestinationURL(t *testing.T) {
 		}
 	})
 }
+
+// TestUnreadableSecretFails: a secret sealed with another installation key
+// cannot sign; the delivery fails at once instead of being retried forever.
+func TestUnreadableSecretFails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		r := newRig(t, st, webhook.WorkerOptions{})
+		other, _ := secret.NewKeeper("another-installation-key-0123456789abcdef")
+		err := st.Tx(ctx, func(q *store.Queries) error {
+			in, err := q.Inbox(ctx, r.account.ID, r.inbox.ID)
+			if err != nil {
+				return err
+			}
+			in.SecretSealed = other.Encrypt("x")
+			return q.UpdateInbox(ctx, in)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.event(t, 1)
+		r.run(t)
+		r.advance(time.Hour)
+		if n := r.run(t); n != 0 || len(r.rc.requests()) != 0 {
+			t.Fatalf("claimed %d and sent %d after an unreadable secret", n, len(r.rc.requests()))
+		}
+	})
+}
