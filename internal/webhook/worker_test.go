@@ -496,3 +496,62 @@ func TestUnreadableSecretFails(t *testing.T) {
 		}
 	})
 }
+
+// TestProcessesShareWithoutDuplicates: three "processes" (each its own
+// store, so its own connections) on one PostgreSQL database deliver 300
+// events together; each delivery is sent exactly once. PostgreSQL only:
+// SQLite serves one process.
+func TestProcessesShareWithoutDuplicates(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.URL(t, "postgres")
+	var stores []*store.Store
+	for range 3 {
+		st, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		stores = append(stores, st)
+	}
+	if _, err := stores[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, stores[0], webhook.WorkerOptions{Concurrency: 4})
+	for i := range 300 {
+		r.event(t, i)
+	}
+	var wg sync.WaitGroup
+	for _, st := range stores {
+		sender := webhook.NewSender(webhook.SenderOptions{AllowPrivate: true})
+		defer sender.Close()
+		k, _ := secret.NewKeeper("0123456789abcdef0123456789abcdef-test")
+		w := webhook.NewWorker(st, sender, k, nil, webhook.WorkerOptions{Concurrency: 4})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := w.RunOnce(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, g := range r.rc.requests() {
+		seen[g.delivery]++
+	}
+	if len(seen) != 300 {
+		t.Errorf("%d distinct deliveries received, want 300", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("delivery %s sent %d times", id, n)
+		}
+	}
+}
