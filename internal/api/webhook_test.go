@@ -27,7 +27,7 @@ func appendEvent(t *testing.T, e *env, accountID int64, typ criachat.EventType, 
 	t.Helper()
 	ctx := context.Background()
 	if err := e.store.Tx(ctx, func(q *store.Queries) error {
-		return q.AppendEvent(ctx, &criachat.Event{AccountID: accountID, Type: typ, Payload: []byte(payload)}, 0)
+		return q.AppendEvent(ctx, &criachat.Event{AccountID: accountID, Type: typ, Payload: []byte(payload)}, store.EventRoute{})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (r *Recorder) Inbox(ctx context.Context, q *store.Queries, before, in *cria
 		return err
 	}
 	id := in.ID
-	return q.AppendEvent(ctx, &criachat.Event{AccountID: in.AccountID, Type: t, InboxID: &id, Payload: payload}, 0)
+	return q.AppendEvent(ctx, &criachat.Event{AccountID: in.AccountID, Type: t, InboxID: &id, Payload: payload}, store.EventRoute{})
 }
 
 // inboxChanges lists the inbox attributes that changed, updated_at last.

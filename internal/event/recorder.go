@@ -25,11 +25,12 @@ func NewRecorder(k *secret.Keeper) *Recorder { return &Recorder{keeper: k} }
 // conversationContext is what a conversation's payload needs, loaded once
 // for all the events of one change.
 type conversationContext struct {
-	data        conversationData
-	inbox       idName
-	contact     *criachat.Contact
-	assigneeBot int64
-	loaded      map[int64]criachat.Agent // users met while loading (assignee), reused for senders
+	data         conversationData
+	inbox        idName
+	contact      *criachat.Contact
+	assigneeBot  int64
+	destinations bool                     // EventContext.Destinations
+	loaded       map[int64]criachat.Agent // users met while loading (assignee), reused for senders
 }
 
 // loadConversation renders c's webhook_data from the stored state. last, when
@@ -41,7 +42,8 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 		return nil, err
 	}
 	contact, ci := ec.Contact, ec.ContactInbox
-	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, loaded: map[int64]criachat.Agent{}}
+	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, destinations: ec.Destinations,
+		loaded: map[int64]criachat.Agent{}}
 	d := conversationData{
 		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(ec.Channel),
 		ContactInbox: presentContactInbox(ci), ID: c.DisplayID, InboxID: c.InboxID, Messages: []messagePush{},
@@ -281,7 +283,8 @@ func (b *Batch) append(ctx context.Context, m *criachat.Message, t criachat.Even
 		id := m.ID
 		e.MessageID = &id
 	}
-	return b.q.AppendEvent(ctx, e, b.cc.assigneeBot)
+	return b.q.AppendEvent(ctx, e, store.EventRoute{AssigneeBotID: b.cc.assigneeBot,
+		Undeliverable: !b.cc.destinations && b.cc.assigneeBot == 0})
 }
 
 // Conversation appends the given events about conversation c (nothing when
@@ -317,7 +320,7 @@ func (r *Recorder) Contact(ctx context.Context, q *store.Queries, c *criachat.Co
 		return err
 	}
 	id := c.ID
-	return q.AppendEvent(ctx, &criachat.Event{AccountID: c.AccountID, Type: t, ContactID: &id, Payload: payload}, 0)
+	return q.AppendEvent(ctx, &criachat.Event{AccountID: c.AccountID, Type: t, ContactID: &id, Payload: payload}, store.EventRoute{})
 }
 
 // Typing appends conversation_typing_on or _off (reference §4.4): who types

@@ -9,14 +9,24 @@ import (
 	"github.com/criachat/criachat/internal/secret"
 )
 
+// EventRoute is what AppendEvent needs to know about an event's possible
+// destinations beyond its account and inbox.
+type EventRoute struct {
+	AssigneeBotID int64 // the conversation's assigned agent bot, 0 for none
+	// Undeliverable says that no destination can want the event (the
+	// account has no webhook, and the inbox no callback and no bot), as
+	// EventContext reported in the same transaction.
+	Undeliverable bool
+}
+
 // AppendEvent records e in the current transaction: it stores the event
 // (numbered at once on SQLite, later on PostgreSQL: see SequenceEvents and
 // dialect.numbersEventsAtWrite) and writes one
 // pending delivery per destination (reference §4.3): the account webhooks
 // subscribed to its type; for inbox events, the API channel's webhook_url;
 // for agent-bot events, the outgoing_url of the inbox's active bot and of the
-// conversation's assigned bot (assigneeBotID, 0 for none).
-func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBotID int64) error {
+// conversation's assigned bot (route.AssigneeBotID, 0 for none).
+func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, route EventRoute) error {
 	now := q.now().UTC().Truncate(timePrecision)
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
@@ -42,6 +52,9 @@ func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBo
 	if e.InboxID != nil {
 		inboxID = *e.InboxID
 	}
+	if route.Undeliverable {
+		return nil // no destination can want it: skip the destinations statement
+	}
 	toInbox := inboxID != 0 && criachat.APIInboxEvents.Has(e.Type)
 	toBots := inboxID != 0 && criachat.AgentBotEvents.Has(e.Type)
 	at := micros(e.CreatedAt)
@@ -61,7 +74,7 @@ func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, assigneeBo
 			AND (b.id = ? OR b.id IN (SELECT agent_bot_id FROM agent_bot_inboxes WHERE account_id = ? AND inbox_id = ?))`,
 		e.ID, e.Type, at, at, at, e.AccountID, e.Type.Bit(),
 		e.ID, e.Type, at, at, at, flag(toInbox), e.AccountID, inboxID,
-		e.ID, e.Type, at, at, at, flag(toBots), e.AccountID, assigneeBotID, e.AccountID, inboxID)
+		e.ID, e.Type, at, at, at, flag(toBots), e.AccountID, route.AssigneeBotID, e.AccountID, inboxID)
 	if err != nil {
 		return q.d.translate(err)
 	}

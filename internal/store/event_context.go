@@ -16,6 +16,10 @@ type EventContext struct {
 	Contact      *criachat.Contact
 	ContactInbox *criachat.ContactInbox
 	Unread       int
+	// Destinations reports whether the conversation's events may have a
+	// destination: the account has a webhook, or the inbox a callback URL or
+	// a connected bot (an assigned bot is checked by the caller).
+	Destinations bool
 }
 
 // EventContextOf loads c's EventContext in one query: it runs inside the
@@ -29,12 +33,15 @@ func (q *Queries) EventContextOf(ctx context.Context, c *criachat.Conversation) 
 		seen = micros(*c.AgentLastSeenAt)
 	}
 	dest := append([]any{&out.AccountName, &out.InboxName, &out.Channel}, contact.dest()...)
-	dest = append(append(dest, ci.dest()...), &out.Unread)
+	dest = append(append(dest, ci.dest()...), &out.Unread, &out.Destinations)
 	// The unread count stops at 10 (what payloads show) so that it never
 	// walks a long conversation.
 	err := q.scanOne(q.queryRow(ctx, `SELECT a.name, i.name, i.channel_type, `+contactColumns+`, `+contactInboxColumns+`,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = ? AND m.message_type = 0
-			AND m.created_at > ? ORDER BY m.id DESC LIMIT 10) unread)
+			AND m.created_at > ? ORDER BY m.id DESC LIMIT 10) unread),
+		(EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = a.id)
+			OR COALESCE(i.webhook_url, '') <> ''
+			OR EXISTS (SELECT 1 FROM agent_bot_inboxes b WHERE b.account_id = a.id AND b.inbox_id = i.id))
 		FROM accounts a JOIN inboxes i ON i.account_id = a.id AND i.id = ?
 		JOIN contacts c ON c.account_id = a.id AND c.id = ?
 		JOIN contact_inboxes ci ON ci.account_id = a.id AND ci.id = ?

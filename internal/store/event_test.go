@@ -11,7 +11,7 @@ import (
 
 func appendTestEvent(ctx context.Context, q *store.Queries, accountID int64, n string) (*criachat.Event, error) {
 	e := &criachat.Event{AccountID: accountID, Type: criachat.EventContactCreated, Payload: []byte(`{"n":"` + n + `"}`)}
-	return e, q.AppendEvent(ctx, e, 0)
+	return e, q.AppendEvent(ctx, e, store.EventRoute{})
 }
 
 // TestSequenceEventsInVisibilityOrder: sequence numbers are gap-free per

@@ -52,7 +52,7 @@ func TestWebhookStore(t *testing.T) {
 		}
 		if err := tx(func(q *store.Queries) error {
 			return q.AppendEvent(ctx, &criachat.Event{AccountID: f.a.ID, Type: criachat.EventMessageCreated,
-				InboxID: &f.apiIn.ID, Payload: []byte(`{"event":"message_created"}`)}, 0)
+				InboxID: &f.apiIn.ID, Payload: []byte(`{"event":"message_created"}`)}, store.EventRoute{})
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -77,7 +77,7 @@ func (r *benchRig) appendEvents(b *testing.B, n int) {
 		for i := range n {
 			inbox := r.inbox
 			payload := []byte(`{"event":"message_created","id":` + strconv.Itoa(i) + `,"content":"hello there"}`)
-			if err := q.AppendEvent(ctx, &criachat.Event{AccountID: r.acct, Type: criachat.EventMessageCreated, InboxID: &inbox, Payload: payload}, 0); err != nil {
+			if err := q.AppendEvent(ctx, &criachat.Event{AccountID: r.acct, Type: criachat.EventMessageCreated, InboxID: &inbox, Payload: payload}, store.EventRoute{}); err != nil {
 				return err
 			}
 		}

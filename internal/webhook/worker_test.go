@@ -124,7 +124,7 @@ func (r *rig) event(t *testing.T, n int) *criachat.Event {
 	inbox := r.inbox.ID
 	e := &criachat.Event{AccountID: r.account.ID, Type: criachat.EventMessageCreated, InboxID: &inbox,
 		Payload: []byte(`{"id":` + strconv.Itoa(n) + `,"event":"message_created"}`)}
-	if err := r.st.Tx(ctx, func(q *store.Queries) error { return q.AppendEvent(ctx, e, 0) }); err != nil {
+	if err := r.st.Tx(ctx, func(q *store.Queries) error { return q.AppendEvent(ctx, e, store.EventRoute{}) }); err != nil {
 		t.Fatal(err)
 	}
 	if r.now.Before(e.CreatedAt) {
