@@ -345,7 +345,7 @@ func TestConversationTypeAndSourceID(t *testing.T) {
 		if meta.num("meta", "all_count") != 1 {
 			t.Fatalf("participating meta = %s", meta.Raw)
 		}
-		// Mentions are not recorded, so none are listed; unknown types are ignored.
+		// Nobody is mentioned yet (mention_test.go has mentions); unknown types are ignored.
 		wantIDs(t, "mention", list("conversation_type=mention"), []int64{})
 		wantIDs(t, "unknown type", list("conversation_type=whatever"), []int64{c1, c2, d1})
 

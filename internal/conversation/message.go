@@ -149,7 +149,10 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	return m, s.messageCreated(ctx, q, before, c, m)
+	if err := s.messageCreated(ctx, q, before, c, m); err != nil {
+		return nil, err
+	}
+	return m, s.mentions(ctx, q, c, m)
 }
 
 // messageCreated records message_created, first_reply_created when m is the

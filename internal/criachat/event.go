@@ -39,6 +39,9 @@ const (
 	EventTeamChanged               EventType = "team_changed"
 	EventFirstReplyCreated         EventType = "first_reply_created"
 	EventContactMerged             EventType = "contact_merged"
+	// EventConversationMentioned is Chatwoot's conversation.mentioned, one
+	// per user mentioned in a private note (§5); only the feed shows it.
+	EventConversationMentioned EventType = "conversation_mentioned"
 )
 
 // EventTypes lists every event type in bit order (append only).
@@ -47,7 +50,7 @@ var EventTypes = []EventType{
 	EventContactUpdated, EventMessageCreated, EventMessageUpdated, EventWebwidgetTriggered, EventInboxCreated,
 	EventInboxUpdated, EventConversationTypingOn, EventConversationTypingOff, EventConversationDeleted,
 	EventContactDeleted, EventMessageDeleted, EventConversationOpened, EventConversationResolved,
-	EventAssigneeChanged, EventTeamChanged, EventFirstReplyCreated, EventContactMerged,
+	EventAssigneeChanged, EventTeamChanged, EventFirstReplyCreated, EventContactMerged, EventConversationMentioned,
 }
 
 // Bit is the event type's bit in a subscription mask (0 for unknown types).

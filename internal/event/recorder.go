@@ -216,6 +216,20 @@ func (b *Batch) Conversation(ctx context.Context, changes []Change, types ...cri
 	return nil
 }
 
+// Mentioned appends conversation_mentioned for a user mentioned in note m:
+// the conversation's webhook_data, then "event", then the user's
+// webhook_data as "mentioned_user" (Chatwoot sends the conversation to the
+// mentioned user's stream; the feed has one stream, so it names the user).
+func (b *Batch) Mentioned(ctx context.Context, m *criachat.Message, user *criachat.User) error {
+	t := criachat.EventConversationMentioned
+	body := struct {
+		conversationData
+		Event         criachat.EventType `json:"event"`
+		MentionedUser userData           `json:"mentioned_user"`
+	}{b.cc.data, t, userData{ID: user.ID, Name: user.Name, Email: user.Email, Type: "user"}}
+	return b.append(ctx, m, t, body)
+}
+
 // Message appends events about message m of the conversation (message_created,
 // message_updated, message_deleted). Activity messages have no events.
 func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criachat.EventType) error {

@@ -25,7 +25,9 @@ type ConversationFilter struct {
 	SourceID string
 	// Type is conversation_type: "participating" (the caller is a
 	// participant), "unattended" (no first reply yet, or waiting for one) or
-	// "mention" (none: mentions are not recorded yet); anything else is ignored.
+	// "mention" (the caller was mentioned in a private note); anything else
+	// is ignored. Like Chatwoot's ConversationFinder, it narrows the other
+	// filters (status, inbox visibility, …), which still apply.
 	Type string
 	// Filter keeps the conversations matching a validated §6.5 filter.
 	Filter        *criachat.ConversationFilter
@@ -109,7 +111,8 @@ func (f *ConversationFilter) where(q *Queries, s *sqlText) {
 	case "unattended":
 		s.add(" AND (c.first_reply_created_at IS NULL OR c.waiting_since IS NOT NULL)")
 	case "mention":
-		s.add(" AND 1 = 0")
+		s.add(" AND c.id IN (SELECT mn.conversation_id FROM mentions mn WHERE mn.account_id = ? AND mn.user_id = ?)",
+			f.AccountID, f.UserID)
 	}
 	q.conversationFilterWhere(s, f.AccountID, f.Filter)
 }
