@@ -155,35 +155,21 @@ func (m *Main) Serve(ctx context.Context) error {
 // janitor deletes expired records (idempotency keys; events with their
 // deliveries and attempts past CRIACHAT_EVENT_RETENTION) every interval until ctx ends.
 func (m *Main) janitor(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTick(ctx, every, func() {
 		keys, events, err := m.prune(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.Log.Error("janitor", "error", err)
 		} else if keys > 0 || events > 0 {
 			m.Log.Info("janitor pruned expired records", "idempotency_keys", keys, "events", events)
 		}
-	}
+	})
 }
 
 // sequenceEvents numbers new events every interval until ctx ends, so that a
 // feed read never has a long backlog to number first (the feed also numbers
 // what is left before it reads).
 func (m *Main) sequenceEvents(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTick(ctx, every, func() {
 		accounts, err := m.Store.Read().UnsequencedAccounts(ctx)
 		for _, id := range accounts {
 			if err = m.Store.SequenceEvents(ctx, id); err != nil {
@@ -193,7 +179,7 @@ func (m *Main) sequenceEvents(ctx context.Context, every time.Duration) {
 		if err != nil && ctx.Err() == nil {
 			m.Log.Error("sequence events", "error", err)
 		}
-	}
+	})
 }
 
 // rateLimits turns the configuration into the API's throttles (nil: off).
@@ -227,14 +213,7 @@ func (m *Main) prune(ctx context.Context) (keys, events int64, err error) {
 // written before the transaction that names it commits.
 func (m *Main) sweepFiles(ctx context.Context, every time.Duration) {
 	files := blob.New(m.Config.DataDir)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTick(ctx, every, func() {
 		n, err := files.Sweep(ctx, time.Hour, func(ctx context.Context, accountID int64, keys []string) (map[string]bool, error) {
 			return m.Store.Read().ReferencedStorageKeys(ctx, accountID, keys)
 		})
@@ -243,26 +222,19 @@ func (m *Main) sweepFiles(ctx context.Context, every time.Duration) {
 		} else if n > 0 {
 			m.Log.Info("removed unreferenced uploaded files", "count", n)
 		}
-	}
+	})
 }
 
 // reopenSnoozed opens snoozed conversations whose snoozed_until has passed,
 // every interval until ctx ends (Chatwoot's scheduler, reference §6.2).
 func (m *Main) reopenSnoozed(ctx context.Context, svc *conversation.Service, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	onTick(ctx, every, func() {
 		if n, err := svc.ReopenSnoozed(ctx); err != nil && ctx.Err() == nil {
 			m.Log.Error("reopen snoozed conversations", "error", err)
 		} else if n > 0 {
 			m.Log.Info("reopened snoozed conversations", "count", n)
 		}
-	}
+	})
 }
 
 // pprofMux serves the runtime profiles (CRIACHAT_PPROF_ADDR), kept off the
@@ -283,4 +255,18 @@ func userMessage(err error) string {
 		return e.Message
 	}
 	return err.Error()
+}
+
+// onTick calls fn every interval until ctx ends (the loop of the background workers).
+func onTick(ctx context.Context, every time.Duration, fn func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fn()
+	}
 }

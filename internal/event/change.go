@@ -24,26 +24,18 @@ func Snapshot(c *criachat.Conversation) *criachat.Conversation {
 // conversation among the attributes Chatwoot's conversation_updated watches
 // (reference §4.4), in a fixed order, with updated_at last when anything did.
 func ConversationChanges(before, after *criachat.Conversation) []Change {
-	var out []Change
-	add := func(attr string, prev, curr any) {
-		if !reflect.DeepEqual(prev, curr) {
-			out = append(out, Change{Attr: attr, Previous: prev, Current: curr})
-		}
-	}
-	add("status", string(before.Status), string(after.Status))
-	add("assignee_id", idOrNil(before.AssigneeID), idOrNil(after.AssigneeID))
-	add("assignee_agent_bot_id", idOrNil(before.AssigneeAgentBotID), idOrNil(after.AssigneeAgentBotID))
-	add("team_id", idOrNil(before.TeamID), idOrNil(after.TeamID))
-	add("snoozed_until", timeOrNil(before.SnoozedUntil), timeOrNil(after.SnoozedUntil))
-	add("custom_attributes", emptyIfNil(before.CustomAttributes), emptyIfNil(after.CustomAttributes))
-	add("label_list", labels(before.Labels), labels(after.Labels))
-	add("waiting_since", timeOrNil(before.WaitingSince), timeOrNil(after.WaitingSince))
-	add("first_reply_created_at", timeOrNil(before.FirstReplyCreatedAt), timeOrNil(after.FirstReplyCreatedAt))
-	add("priority", present.NullString(string(before.Priority)), present.NullString(string(after.Priority)))
-	if len(out) > 0 && !before.UpdatedAt.Equal(after.UpdatedAt) {
-		out = append(out, Change{Attr: "updated_at", Previous: present.ISOTime(before.UpdatedAt), Current: present.ISOTime(after.UpdatedAt)})
-	}
-	return out
+	var out changeList
+	out.add("status", string(before.Status), string(after.Status))
+	out.add("assignee_id", idOrNil(before.AssigneeID), idOrNil(after.AssigneeID))
+	out.add("assignee_agent_bot_id", idOrNil(before.AssigneeAgentBotID), idOrNil(after.AssigneeAgentBotID))
+	out.add("team_id", idOrNil(before.TeamID), idOrNil(after.TeamID))
+	out.add("snoozed_until", timeOrNil(before.SnoozedUntil), timeOrNil(after.SnoozedUntil))
+	out.add("custom_attributes", emptyIfNil(before.CustomAttributes), emptyIfNil(after.CustomAttributes))
+	out.add("label_list", labels(before.Labels), labels(after.Labels))
+	out.add("waiting_since", timeOrNil(before.WaitingSince), timeOrNil(after.WaitingSince))
+	out.add("first_reply_created_at", timeOrNil(before.FirstReplyCreatedAt), timeOrNil(after.FirstReplyCreatedAt))
+	out.add("priority", present.NullString(string(before.Priority)), present.NullString(string(after.Priority)))
+	return out.withUpdatedAt(before.UpdatedAt, after.UpdatedAt)
 }
 
 // ConversationEventTypes are the events a set of conversation changes fires:
@@ -95,21 +87,31 @@ func labels(l []string) []string {
 // ContactChanges lists what changed between two states of a contact, with
 // updated_at last when anything did.
 func ContactChanges(before, after *criachat.Contact) []Change {
-	var out []Change
-	add := func(attr string, prev, curr any) {
-		if !reflect.DeepEqual(prev, curr) {
-			out = append(out, Change{Attr: attr, Previous: prev, Current: curr})
-		}
+	var out changeList
+	out.add("name", before.Name, after.Name)
+	out.add("email", present.NullString(before.Email), present.NullString(after.Email))
+	out.add("phone_number", present.NullString(before.PhoneNumber), present.NullString(after.PhoneNumber))
+	out.add("identifier", present.NullString(before.Identifier), present.NullString(after.Identifier))
+	out.add("blocked", before.Blocked, after.Blocked)
+	out.add("additional_attributes", emptyIfNil(before.AdditionalAttributes), emptyIfNil(after.AdditionalAttributes))
+	out.add("custom_attributes", emptyIfNil(before.CustomAttributes), emptyIfNil(after.CustomAttributes))
+	return out.withUpdatedAt(before.UpdatedAt, after.UpdatedAt)
+}
+
+// changeList collects the attributes that differ, in the order added.
+type changeList []Change
+
+func (l *changeList) add(attr string, prev, curr any) {
+	if !reflect.DeepEqual(prev, curr) {
+		*l = append(*l, Change{Attr: attr, Previous: prev, Current: curr})
 	}
-	add("name", before.Name, after.Name)
-	add("email", present.NullString(before.Email), present.NullString(after.Email))
-	add("phone_number", present.NullString(before.PhoneNumber), present.NullString(after.PhoneNumber))
-	add("identifier", present.NullString(before.Identifier), present.NullString(after.Identifier))
-	add("blocked", before.Blocked, after.Blocked)
-	add("additional_attributes", emptyIfNil(before.AdditionalAttributes), emptyIfNil(after.AdditionalAttributes))
-	add("custom_attributes", emptyIfNil(before.CustomAttributes), emptyIfNil(after.CustomAttributes))
-	if len(out) > 0 && !before.UpdatedAt.Equal(after.UpdatedAt) {
-		out = append(out, Change{Attr: "updated_at", Previous: present.ISOTime(before.UpdatedAt), Current: present.ISOTime(after.UpdatedAt)})
+}
+
+// withUpdatedAt ends a non-empty list with the updated_at change, as Rails'
+// previous_changes always carry it.
+func (l changeList) withUpdatedAt(before, after time.Time) []Change {
+	if len(l) > 0 && !before.Equal(after) {
+		l = append(l, Change{Attr: "updated_at", Previous: present.ISOTime(before), Current: present.ISOTime(after)})
 	}
-	return out
+	return l
 }

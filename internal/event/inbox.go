@@ -3,7 +3,6 @@ package event
 import (
 	"context"
 	"encoding/json"
-	"reflect"
 
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/present"
@@ -117,28 +116,20 @@ func (r *Recorder) Inbox(ctx context.Context, q *store.Queries, before, in *cria
 
 // inboxChanges lists the inbox attributes that changed, updated_at last.
 func inboxChanges(before, after *criachat.Inbox) []Change {
-	var out []Change
-	add := func(attr string, prev, curr any) {
-		if !reflect.DeepEqual(prev, curr) {
-			out = append(out, Change{Attr: attr, Previous: prev, Current: curr})
-		}
-	}
-	add("name", before.Name, after.Name)
-	add("greeting_enabled", before.GreetingEnabled, after.GreetingEnabled)
-	add("greeting_message", before.GreetingMessage, after.GreetingMessage)
-	add("enable_email_collect", before.EnableEmailCollect, after.EnableEmailCollect)
-	add("csat_survey_enabled", before.CSATSurveyEnabled, after.CSATSurveyEnabled)
-	add("enable_auto_assignment", before.EnableAutoAssignment, after.EnableAutoAssignment)
-	add("working_hours_enabled", before.WorkingHoursEnabled, after.WorkingHoursEnabled)
-	add("out_of_office_message", before.OutOfOfficeMessage, after.OutOfOfficeMessage)
-	add("timezone", before.Timezone, after.Timezone)
-	add("allow_messages_after_resolved", before.AllowMessagesAfterResolved, after.AllowMessagesAfterResolved)
-	add("lock_to_single_conversation", before.LockToSingleConversation, after.LockToSingleConversation)
-	add("sender_name_type", before.SenderNameType, after.SenderNameType)
-	add("business_name", before.BusinessName, after.BusinessName)
-	add("webhook_url", before.WebhookURL, after.WebhookURL)
-	if len(out) > 0 && !before.UpdatedAt.Equal(after.UpdatedAt) {
-		out = append(out, Change{Attr: "updated_at", Previous: present.ISOTime(before.UpdatedAt), Current: present.ISOTime(after.UpdatedAt)})
-	}
-	return out
+	var out changeList
+	out.add("name", before.Name, after.Name)
+	out.add("greeting_enabled", before.GreetingEnabled, after.GreetingEnabled)
+	out.add("greeting_message", before.GreetingMessage, after.GreetingMessage)
+	out.add("enable_email_collect", before.EnableEmailCollect, after.EnableEmailCollect)
+	out.add("csat_survey_enabled", before.CSATSurveyEnabled, after.CSATSurveyEnabled)
+	out.add("enable_auto_assignment", before.EnableAutoAssignment, after.EnableAutoAssignment)
+	out.add("working_hours_enabled", before.WorkingHoursEnabled, after.WorkingHoursEnabled)
+	out.add("out_of_office_message", before.OutOfOfficeMessage, after.OutOfOfficeMessage)
+	out.add("timezone", before.Timezone, after.Timezone)
+	out.add("allow_messages_after_resolved", before.AllowMessagesAfterResolved, after.AllowMessagesAfterResolved)
+	out.add("lock_to_single_conversation", before.LockToSingleConversation, after.LockToSingleConversation)
+	out.add("sender_name_type", before.SenderNameType, after.SenderNameType)
+	out.add("business_name", before.BusinessName, after.BusinessName)
+	out.add("webhook_url", before.WebhookURL, after.WebhookURL)
+	return out.withUpdatedAt(before.UpdatedAt, after.UpdatedAt)
 }

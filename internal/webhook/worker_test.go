@@ -328,36 +328,8 @@ func TestWorkersShareWithoutDuplicates(t *testing.T) {
 			k, _ := secret.NewKeeper("0123456789abcdef0123456789abcdef-test")
 			others = append(others, webhook.NewWorker(st, sender, k, nil, webhook.WorkerOptions{Concurrency: 4}))
 		}
-		var wg sync.WaitGroup
-		for _, w := range others {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					n, err := w.RunOnce(context.Background())
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		seen := map[string]int{}
-		for _, g := range r.rc.requests() {
-			seen[g.delivery]++
-		}
-		if len(seen) != 300 {
-			t.Errorf("%d distinct deliveries received, want 300", len(seen))
-		}
-		for id, n := range seen {
-			if n != 1 {
-				t.Errorf("delivery %s sent %d times", id, n)
-			}
-		}
+		deliverTogether(t, others)
+		expectEachOnce(t, r.rc, 300)
 	})
 }
 
@@ -520,17 +492,27 @@ func TestProcessesShareWithoutDuplicates(t *testing.T) {
 	for i := range 300 {
 		r.event(t, i)
 	}
-	var wg sync.WaitGroup
+	var workers []*webhook.Worker
 	for _, st := range stores {
 		sender := webhook.NewSender(webhook.SenderOptions{AllowPrivate: true})
 		defer sender.Close()
 		k, _ := secret.NewKeeper("0123456789abcdef0123456789abcdef-test")
-		w := webhook.NewWorker(st, sender, k, nil, webhook.WorkerOptions{Concurrency: 4})
+		workers = append(workers, webhook.NewWorker(st, sender, k, nil, webhook.WorkerOptions{Concurrency: 4}))
+	}
+	deliverTogether(t, workers)
+	expectEachOnce(t, r.rc, 300)
+}
+
+// deliverTogether runs the workers at once until none finds work.
+func deliverTogether(t *testing.T, workers []*webhook.Worker) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				n, err := w.RunOnce(ctx)
+				n, err := w.RunOnce(context.Background())
 				if err != nil {
 					t.Error(err)
 					return
@@ -542,12 +524,17 @@ func TestProcessesShareWithoutDuplicates(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// expectEachOnce fails unless the receiver got want distinct deliveries, each once.
+func expectEachOnce(t *testing.T, rc *receiver, want int) {
+	t.Helper()
 	seen := map[string]int{}
-	for _, g := range r.rc.requests() {
+	for _, g := range rc.requests() {
 		seen[g.delivery]++
 	}
-	if len(seen) != 300 {
-		t.Errorf("%d distinct deliveries received, want 300", len(seen))
+	if len(seen) != want {
+		t.Errorf("%d distinct deliveries received, want %d", len(seen), want)
 	}
 	for id, n := range seen {
 		if n != 1 {
