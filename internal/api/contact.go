@@ -385,11 +385,21 @@ func (s *Server) saveContact(ctx context.Context, q *store.Queries, before, c *c
 	return s.events.Contact(ctx, q, c, changes, criachat.EventContactUpdated)
 }
 
-// removeContact deletes a contact and records contact_deleted with its last state.
+// removeContact deletes a contact with its conversations and records
+// conversation_deleted for each and contact_deleted, with their last state.
 func (s *Server) removeContact(ctx context.Context, q *store.Queries, accountID, id int64) error {
 	c, err := q.Contact(ctx, accountID, id)
 	if err != nil {
 		return err
+	}
+	convs, _, err := q.ListConversations(ctx, store.ConversationFilter{AccountID: accountID, Status: "all", ContactID: id})
+	if err != nil {
+		return err
+	}
+	for _, conv := range convs {
+		if err := s.events.Conversation(ctx, q, conv, nil, criachat.EventConversationDeleted); err != nil {
+			return err
+		}
 	}
 	if err := s.events.Contact(ctx, q, c, nil, criachat.EventContactDeleted); err != nil {
 		return err

@@ -416,3 +416,32 @@ func TestEventPayloadKeyOrder(t *testing.T) {
 			"contact_last_seen_at", "last_activity_at", "timestamp", "created_at", "updated_at", "account"})
 	})
 }
+
+// TestContactDeletionDeletesConversationsWithEvents: deleting a contact
+// removes its conversations, each with conversation_deleted, then
+// contact_deleted.
+func TestContactDeletionDeletesConversationsWithEvents(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		first := e.open(c, nil)
+		e.do("POST", c.path(fmt.Sprintf("/conversations/%d/toggle_status", first)), a.Token, map[string]any{"status": "resolved"}).expect(t, 200)
+		second := e.open(c, nil)
+		e.do("DELETE", c.path(fmt.Sprintf("/contacts/%d", c.ContactID)), a.Token, nil).expect(t, 200)
+		e.do("GET", c.path(fmt.Sprintf("/conversations/%d", second)), a.Token, nil).expect(t, 404)
+		events := e.feed(a, "?types=conversation_deleted,contact_deleted")
+		if len(events) != 3 || events[2].Event != "contact_deleted" {
+			t.Fatalf("deletion events = %v", events)
+		}
+		ids := map[float64]bool{}
+		for _, ev := range events[:2] {
+			if ev.Event != "conversation_deleted" {
+				t.Fatalf("deletion events = %v", events)
+			}
+			ids[ev.Payload["id"].(float64)] = true
+		}
+		if !ids[float64(first)] || !ids[float64(second)] {
+			t.Errorf("conversation_deleted for %v, want %d and %d", ids, first, second)
+		}
+	})
+}
