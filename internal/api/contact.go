@@ -339,6 +339,13 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, "", &p); err != nil {
 		return err
 	}
+	return s.changeContact(w, r, includeContactInboxes(r), p.apply)
+}
+
+// changeContact applies change to the contact of the path in one
+// transaction, records contact_updated with what changed and answers
+// {"payload": contact}.
+func (s *Server) changeContact(w http.ResponseWriter, r *http.Request, withInboxes bool, change func(c *criachat.Contact)) error {
 	ctx := r.Context()
 	var out contactJSON
 	err := s.store.Tx(ctx, func(q *store.Queries) error {
@@ -347,11 +354,17 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		before := *c
-		p.apply(c)
-		if err := s.saveContact(ctx, q, &before, c); err != nil {
+		before.AdditionalAttributes, before.CustomAttributes = maps.Clone(c.AdditionalAttributes), maps.Clone(c.CustomAttributes)
+		change(c)
+		if err := q.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		out, err = s.presentOneContact(ctx, q, c, includeContactInboxes(r))
+		if changes := event.ContactChanges(&before, c); len(changes) > 0 {
+			if err := s.events.Contact(ctx, q, c, changes, criachat.EventContactUpdated); err != nil {
+				return err
+			}
+		}
+		out, err = s.presentOneContact(ctx, q, c, withInboxes)
 		return err
 	})
 	if err != nil {
@@ -370,19 +383,6 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return okEmpty(w)
-}
-
-// saveContact saves a changed contact and records contact_updated with what
-// changed (nothing when nothing did).
-func (s *Server) saveContact(ctx context.Context, q *store.Queries, before, c *criachat.Contact) error {
-	if err := q.UpdateContact(ctx, c); err != nil {
-		return err
-	}
-	changes := event.ContactChanges(before, c)
-	if len(changes) == 0 {
-		return nil
-	}
-	return s.events.Contact(ctx, q, c, changes, criachat.EventContactUpdated)
 }
 
 // removeContact deletes a contact with its conversations and records
@@ -417,28 +417,11 @@ func (s *Server) destroyContactCustomAttributes(w http.ResponseWriter, r *http.R
 	if err := decode(r, "", &p); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	var out contactJSON
-	err := s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := s.contactFromPath(ctx, r, q, "id")
-		if err != nil {
-			return err
-		}
-		before := *c
-		before.CustomAttributes = maps.Clone(c.CustomAttributes)
+	return s.changeContact(w, r, true, func(c *criachat.Contact) {
 		for _, k := range p.CustomAttributes {
 			delete(c.CustomAttributes, k)
 		}
-		if err := s.saveContact(ctx, q, &before, c); err != nil {
-			return err
-		}
-		out, err = s.presentOneContact(ctx, q, c, true)
-		return err
 	})
-	if err != nil {
-		return err
-	}
-	return ok(w, map[string]any{"payload": out})
 }
 
 // labelsParams is the body of POST …/contacts/{id}/labels.
