@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/criachat/criachat/internal/criachat"
+	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // mention row (mentioned_at moves on a repeat mention), becomes a
 // participant, and a conversation_mentioned event. Self-mentions count:
 // Chatwoot skips only the notification for them, and CriaChat has none.
-func (s *Service) mentions(ctx context.Context, q *store.Queries, c *criachat.Conversation, m *criachat.Message) error {
+func (s *Service) mentions(ctx context.Context, q *store.Queries, b *event.Batch, c *criachat.Conversation, m *criachat.Message) error {
 	if !m.Private || m.Content == "" {
 		return nil
 	}
@@ -45,10 +46,6 @@ func (s *Service) mentions(ctx context.Context, q *store.Queries, c *criachat.Co
 		}
 	}
 	if _, err := q.AddConversationParticipants(ctx, c.AccountID, c.ID, ids); err != nil {
-		return err
-	}
-	b, err := s.events.Load(ctx, q, c, nil)
-	if err != nil {
 		return err
 	}
 	for _, a := range agents {

@@ -149,14 +149,12 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	if err := s.messageCreated(ctx, q, before, c, m); err != nil {
-		return nil, err
-	}
-	return m, s.mentions(ctx, q, c, m)
+	return m, s.messageCreated(ctx, q, before, c, m)
 }
 
 // messageCreated records message_created, first_reply_created when m is the
-// first reply, and the conversation events of what the message changed.
+// first reply, the conversation events of what the message changed, and the
+// mentions of a private note, all from one load of the payload context.
 func (s *Service) messageCreated(ctx context.Context, q *store.Queries, before, c *criachat.Conversation, m *criachat.Message) error {
 	var last *criachat.Message
 	if !m.Private {
@@ -175,7 +173,10 @@ func (s *Service) messageCreated(ctx context.Context, q *store.Queries, before, 
 		}
 	}
 	changes := event.ConversationChanges(before, c)
-	return b.Conversation(ctx, changes, event.ConversationEventTypes(changes, c.Status)...)
+	if err := b.Conversation(ctx, changes, event.ConversationEventTypes(changes, c.Status)...); err != nil {
+		return err
+	}
+	return s.mentions(ctx, q, b, c, m)
 }
 
 // UpdateMessageStatus records a delivery status reported by an API-channel
