@@ -29,8 +29,9 @@ type conversationContext struct {
 	inbox        idName
 	contact      *criachat.Contact
 	assigneeBot  int64
-	destinations bool                     // EventContext.Destinations
-	loaded       map[int64]criachat.Agent // users met while loading (assignee), reused for senders
+	destinations bool                         // EventContext.Destinations
+	loaded       map[int64]criachat.Agent     // users met while loading (assignee), reused for senders
+	bots         map[int64]*criachat.AgentBot // bots met, likewise
 }
 
 // loadConversation renders c's webhook_data from the stored state. last, when
@@ -43,7 +44,7 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 	}
 	contact, ci := ec.Contact, ec.ContactInbox
 	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, destinations: ec.Destinations,
-		loaded: map[int64]criachat.Agent{}}
+		loaded: map[int64]criachat.Agent{}, bots: map[int64]*criachat.AgentBot{}}
 	d := conversationData{
 		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(ec.Channel),
 		ContactInbox: presentContactInbox(ci), ID: c.DisplayID, InboxID: c.InboxID, Messages: []messagePush{},
@@ -62,19 +63,18 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 		d.Meta.HMACVerified = &ci.HMACVerified
 	}
 	if c.AssigneeID != nil {
-		agents, err := q.AgentsByIDs(ctx, c.AccountID, []int64{*c.AssigneeID})
+		a, err := cc.agent(ctx, q, c.AccountID, *c.AssigneeID)
 		if err != nil {
 			return nil, err
 		}
-		if a, ok := agents[*c.AssigneeID]; ok {
-			cc.loaded[a.User.ID] = a
+		if a.User != nil {
 			t := "User"
 			d.Meta.Assignee, d.Meta.AssigneeType = present.UserPush(a), &t
 		}
 	} else if c.AssigneeAgentBotID != nil {
 		cc.assigneeBot = *c.AssigneeAgentBotID
-		bot, err := q.AgentBot(ctx, c.AccountID, cc.assigneeBot)
-		if err != nil && !criachat.IsNotFound(err) {
+		bot, err := cc.bot(ctx, q, c.AccountID, cc.assigneeBot)
+		if err != nil {
 			return nil, err
 		}
 		if bot != nil {
@@ -105,47 +105,89 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 	}
 	cc.data = d
 	if last != nil {
-		sender, err := r.senderPush(ctx, q, cc, contact, last)
+		from, err := cc.sender(ctx, q, last)
 		if err != nil {
 			return nil, err
 		}
-		cc.data.Messages = []messagePush{r.messagePush(last, c, ci.SourceID, ec.Unread, sender)}
+		cc.data.Messages = []messagePush{r.messagePush(last, c, ci.SourceID, ec.Unread, from.push())}
 	}
 	return cc, nil
 }
 
-// senderPush renders a message's sender as push_event_data.
-func (r *Recorder) senderPush(ctx context.Context, q *store.Queries, cc *conversationContext, contact *criachat.Contact, m *criachat.Message) (any, error) {
+// sender is who sent a message, at most one field set (none for a system
+// message or a sender that is gone).
+type sender struct {
+	contact *criachat.Contact
+	agent   *criachat.Agent
+	bot     *criachat.AgentBot
+}
+
+// sender loads a message's sender once per batch.
+func (cc *conversationContext) sender(ctx context.Context, q *store.Queries, m *criachat.Message) (sender, error) {
 	if m.SenderID == nil {
-		return nil, nil
+		return sender{}, nil
 	}
+	id := *m.SenderID
 	switch m.SenderType {
 	case "Contact":
-		if *m.SenderID == contact.ID {
-			return present.ContactPush(contact), nil
+		if id == cc.contact.ID {
+			return sender{contact: cc.contact}, nil
 		}
-		other, err := q.Contact(ctx, m.AccountID, *m.SenderID)
-		if err != nil {
-			return nil, err
-		}
-		return present.ContactPush(other), nil
+		c, err := q.Contact(ctx, m.AccountID, id)
+		return sender{contact: c}, err
 	case criachat.OwnerUser:
-		a, err := cc.agent(ctx, q, m.AccountID, *m.SenderID)
+		a, err := cc.agent(ctx, q, m.AccountID, id)
 		if err != nil || a.User == nil {
-			return nil, err
+			return sender{}, err
 		}
-		return present.UserPush(a), nil
+		return sender{agent: &a}, nil
 	case criachat.OwnerAgentBot:
-		bot, err := q.AgentBot(ctx, m.AccountID, *m.SenderID)
-		if criachat.IsNotFound(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return present.AgentBotPush(bot), nil
+		b, err := cc.bot(ctx, q, m.AccountID, id)
+		return sender{bot: b}, err
 	}
-	return nil, nil
+	return sender{}, nil
+}
+
+// push renders the sender as push_event_data (nil when there is none).
+func (s sender) push() any {
+	switch {
+	case s.contact != nil:
+		return present.ContactPush(s.contact)
+	case s.agent != nil:
+		return present.UserPush(*s.agent)
+	case s.bot != nil:
+		return present.AgentBotPush(s.bot)
+	}
+	return nil
+}
+
+// webhookData renders the sender as its webhook_data (nil when there is none).
+func (s sender) webhookData(account idName) any {
+	switch {
+	case s.contact != nil:
+		return presentContact(s.contact, account)
+	case s.agent != nil:
+		return userData{ID: s.agent.User.ID, Name: s.agent.User.Name, Email: s.agent.User.Email, Type: "user"}
+	case s.bot != nil:
+		return botData{ID: s.bot.ID, Name: s.bot.Name, Type: "agent_bot"}
+	}
+	return nil
+}
+
+// bot loads an agent bot once per batch; nil when it is gone.
+func (cc *conversationContext) bot(ctx context.Context, q *store.Queries, accountID, id int64) (*criachat.AgentBot, error) {
+	if b, ok := cc.bots[id]; ok {
+		return b, nil
+	}
+	b, err := q.AgentBot(ctx, accountID, id)
+	if criachat.IsNotFound(err) {
+		b, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cc.bots[id] = b
+	return b, nil
 }
 
 func (cc *conversationContext) agent(ctx context.Context, q *store.Queries, accountID, userID int64) (criachat.Agent, error) {
@@ -236,37 +278,10 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 	if m.MessageType == criachat.MessageActivity || len(types) == 0 {
 		return nil
 	}
-	q, cc := b.q, b.cc
-	var sender any
-	if m.SenderID != nil {
-		switch m.SenderType {
-		case "Contact":
-			contact := cc.contact
-			if contact.ID != *m.SenderID {
-				other, err := q.Contact(ctx, m.AccountID, *m.SenderID)
-				if err != nil {
-					return err
-				}
-				contact = other
-			}
-			sender = presentContact(contact, cc.data.Account)
-		case criachat.OwnerUser:
-			a, err := cc.agent(ctx, q, m.AccountID, *m.SenderID)
-			if err != nil {
-				return err
-			}
-			if a.User != nil {
-				sender = userData{ID: a.User.ID, Name: a.User.Name, Email: a.User.Email, Type: "user"}
-			}
-		case criachat.OwnerAgentBot:
-			bot, err := q.AgentBot(ctx, m.AccountID, *m.SenderID)
-			if err != nil && !criachat.IsNotFound(err) {
-				return err
-			}
-			if bot != nil {
-				sender = botData{ID: bot.ID, Name: bot.Name, Type: "agent_bot"}
-			}
-		}
+	cc := b.cc
+	from, err := cc.sender(ctx, b.q, m)
+	if err != nil {
+		return err
 	}
 	for _, t := range types {
 		body := struct {
@@ -275,7 +290,7 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 		}{messageData: messageData{
 			Account: cc.data.Account, AdditionalAttributes: map[string]any{}, ContentAttributes: emptyIfNil(m.ContentAttributes),
 			ContentType: m.ContentType, Content: content(m), Conversation: cc.data, CreatedAt: present.ISOTime(m.CreatedAt),
-			ID: m.ID, Inbox: cc.inbox, MessageType: m.MessageType.String(), Private: m.Private, Sender: sender,
+			ID: m.ID, Inbox: cc.inbox, MessageType: m.MessageType.String(), Private: m.Private, Sender: from.webhookData(cc.data.Account),
 			SourceID: present.NullString(m.SourceID), Attachments: present.Attachments(b.r.keeper, m.Attachments),
 		}, Event: t}
 		if err := b.append(ctx, m, t, body); err != nil {
