@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
-	"github.com/criachat/criachat/internal/event"
 	"github.com/criachat/criachat/internal/present"
 	"github.com/criachat/criachat/internal/store"
 )
@@ -359,10 +358,8 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request, withInbox
 		if err := q.UpdateContact(ctx, c); err != nil {
 			return err
 		}
-		if changes := event.ContactChanges(&before, c); len(changes) > 0 {
-			if err := s.events.Contact(ctx, q, c, changes, criachat.EventContactUpdated); err != nil {
-				return err
-			}
+		if err := s.events.ContactUpdated(ctx, q, &before, c); err != nil {
+			return err
 		}
 		out, err = s.presentOneContact(ctx, q, c, withInboxes)
 		return err

@@ -172,7 +172,7 @@ func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID in
 			return err
 		}
 		before := event.Snapshot(c)
-		wasBlocked := contact.Blocked
+		contactBefore := *contact
 		contact.Blocked = muted
 		if err := q.UpdateContact(ctx, contact); err != nil {
 			return err
@@ -186,11 +186,8 @@ func (s *Service) SetMuted(ctx context.Context, a Actor, accountID, displayID in
 		if err := s.activity(ctx, q, c, criachat.ActivityMuted(a.name(), muted)); err != nil {
 			return err
 		}
-		if wasBlocked != muted {
-			changes := []event.Change{{Attr: "blocked", Previous: wasBlocked, Current: muted}}
-			if err := s.events.Contact(ctx, q, contact, changes, criachat.EventContactUpdated); err != nil {
-				return err
-			}
+		if err := s.events.ContactUpdated(ctx, q, &contactBefore, contact); err != nil {
+			return err
 		}
 		return s.changed(ctx, q, before, c)
 	})

@@ -329,6 +329,16 @@ func (r *Recorder) Conversation(ctx context.Context, q *store.Queries, c *criach
 	return b.Conversation(ctx, changes, types...)
 }
 
+// ContactUpdated appends contact_updated with what changed from before to
+// after (ContactChanges), and nothing when nothing did.
+func (r *Recorder) ContactUpdated(ctx context.Context, q *store.Queries, before, after *criachat.Contact) error {
+	changes := ContactChanges(before, after)
+	if len(changes) == 0 {
+		return nil
+	}
+	return r.Contact(ctx, q, after, changes, criachat.EventContactUpdated)
+}
+
 // Contact appends an event about a contact (contact_created, contact_updated
 // with its changes, contact_deleted, contact_merged).
 func (r *Recorder) Contact(ctx context.Context, q *store.Queries, c *criachat.Contact, changes []Change, t criachat.EventType) error {
