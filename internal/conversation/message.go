@@ -160,23 +160,21 @@ func (s *Service) messageCreated(ctx context.Context, q *store.Queries, before, 
 	if !m.Private {
 		last = m
 	}
-	b, err := s.events.Load(ctx, q, c, last)
-	if err != nil {
-		return err
-	}
-	if err := b.Message(ctx, m, criachat.EventMessageCreated); err != nil {
-		return err
-	}
-	if before.FirstReplyCreatedAt == nil && c.FirstReplyCreatedAt != nil {
-		if err := b.Conversation(ctx, nil, criachat.EventFirstReplyCreated); err != nil {
+	return s.events.Record(ctx, q, c, last, func(b *event.Batch) error {
+		if err := b.Message(ctx, m, criachat.EventMessageCreated); err != nil {
 			return err
 		}
-	}
-	changes := event.ConversationChanges(before, c)
-	if err := b.Conversation(ctx, changes, event.ConversationEventTypes(changes, c.Status)...); err != nil {
-		return err
-	}
-	return s.mentions(ctx, q, b, c, m)
+		if before.FirstReplyCreatedAt == nil && c.FirstReplyCreatedAt != nil {
+			if err := b.Conversation(ctx, nil, criachat.EventFirstReplyCreated); err != nil {
+				return err
+			}
+		}
+		changes := event.ConversationChanges(before, c)
+		if err := b.Conversation(ctx, changes, event.ConversationEventTypes(changes, c.Status)...); err != nil {
+			return err
+		}
+		return s.mentions(ctx, q, b, c, m)
+	})
 }
 
 // UpdateMessageStatus records a delivery status reported by an API-channel
@@ -222,11 +220,7 @@ func (s *Service) messageEvents(ctx context.Context, q *store.Queries, c *criach
 	if err := q.LoadAttachments(ctx, c.AccountID, m); err != nil {
 		return err
 	}
-	b, err := s.events.Load(ctx, q, c, nil)
-	if err != nil {
-		return err
-	}
-	return b.Message(ctx, m, types...)
+	return s.events.Record(ctx, q, c, nil, func(b *event.Batch) error { return b.Message(ctx, m, types...) })
 }
 
 // DeleteMessage soft-deletes a message and deletes its attachments

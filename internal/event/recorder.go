@@ -7,6 +7,7 @@ package event
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/present"
@@ -61,6 +62,18 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 	d.Meta.Sender = present.ContactPush(contact)
 	if ci.HMACVerified {
 		d.Meta.HMACVerified = &ci.HMACVerified
+	}
+	// The users the payload may name (assignee, the last message's sender)
+	// load in one query.
+	var users []int64
+	if c.AssigneeID != nil {
+		users = append(users, *c.AssigneeID)
+	}
+	if last != nil && last.SenderType == criachat.OwnerUser && last.SenderID != nil {
+		users = append(users, *last.SenderID)
+	}
+	if err := cc.loadAgents(ctx, q, c.AccountID, users); err != nil {
+		return nil, err
 	}
 	if c.AssigneeID != nil {
 		a, err := cc.agent(ctx, q, c.AccountID, *c.AssigneeID)
@@ -190,17 +203,32 @@ func (cc *conversationContext) bot(ctx context.Context, q *store.Queries, accoun
 	return b, nil
 }
 
+// agent returns a user of the account once per batch (a zero Agent when it
+// is gone).
 func (cc *conversationContext) agent(ctx context.Context, q *store.Queries, accountID, userID int64) (criachat.Agent, error) {
 	if a, ok := cc.loaded[userID]; ok {
 		return a, nil
 	}
-	agents, err := q.AgentsByIDs(ctx, accountID, []int64{userID})
-	if err != nil {
+	if err := cc.loadAgents(ctx, q, accountID, []int64{userID}); err != nil {
 		return criachat.Agent{}, err
 	}
-	a := agents[userID]
-	cc.loaded[userID] = a
-	return a, nil
+	return cc.loaded[userID], nil
+}
+
+// loadAgents loads the users not loaded yet, in one query.
+func (cc *conversationContext) loadAgents(ctx context.Context, q *store.Queries, accountID int64, ids []int64) error {
+	ids = slices.DeleteFunc(ids, func(id int64) bool { _, ok := cc.loaded[id]; return ok })
+	if len(ids) == 0 {
+		return nil
+	}
+	agents, err := q.AgentsByIDs(ctx, accountID, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		cc.loaded[id] = agents[id] // zero when gone: not looked up again
+	}
+	return nil
 }
 
 func (r *Recorder) messagePush(m *criachat.Message, c *criachat.Conversation, sourceID string, unread int, sender any) messagePush {
@@ -221,22 +249,30 @@ func (r *Recorder) messagePush(m *criachat.Message, c *criachat.Conversation, so
 }
 
 // Batch renders the events of one change to a conversation from one load of
-// its state: take it after the change is written, then add the events.
+// its state (see Recorder.Record) and writes them together.
 type Batch struct {
-	r  *Recorder
-	q  *store.Queries
-	c  *criachat.Conversation
-	cc *conversationContext
+	r       *Recorder
+	q       *store.Queries
+	c       *criachat.Conversation
+	cc      *conversationContext
+	pending []*criachat.Event
 }
 
-// Load reads what the payloads of conversation c need. last, when given, is
-// its newest chat message (a message just created), which saves a query.
-func (r *Recorder) Load(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message) (*Batch, error) {
+// Record reads what the payloads of conversation c need, lets add render the
+// events of a change (take it after the change is written), and appends them
+// all at once. last, when given, is c's newest chat message (a message just
+// created), which saves a query.
+func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, add func(b *Batch) error) error {
 	cc, err := r.loadConversation(ctx, q, c, last)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &Batch{r: r, q: q, c: c, cc: cc}, nil
+	b := &Batch{r: r, q: q, c: c, cc: cc}
+	if err := add(b); err != nil {
+		return err
+	}
+	return q.AppendEvents(ctx, b.pending, store.EventRoute{AssigneeBotID: cc.assigneeBot,
+		Undeliverable: !cc.destinations && cc.assigneeBot == 0})
 }
 
 // Conversation appends one event per type about the conversation, with the
@@ -251,7 +287,7 @@ func (b *Batch) Conversation(ctx context.Context, changes []Change, types ...cri
 		if t == criachat.EventConversationUpdated {
 			body.ChangedAttributes = changedAttributes(changes)
 		}
-		if err := b.append(ctx, nil, t, body); err != nil {
+		if err := b.append(nil, t, body); err != nil {
 			return err
 		}
 	}
@@ -269,7 +305,7 @@ func (b *Batch) Mentioned(ctx context.Context, m *criachat.Message, user *criach
 		Event         criachat.EventType `json:"event"`
 		MentionedUser userData           `json:"mentioned_user"`
 	}{b.cc.data, t, userData{ID: user.ID, Name: user.Name, Email: user.Email, Type: "user"}}
-	return b.append(ctx, m, t, body)
+	return b.append(m, t, body)
 }
 
 // Message appends events about message m of the conversation (message_created,
@@ -293,14 +329,15 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 			ID: m.ID, Inbox: cc.inbox, MessageType: m.MessageType.String(), Private: m.Private, Sender: from.webhookData(cc.data.Account),
 			SourceID: present.NullString(m.SourceID), Attachments: present.Attachments(b.r.keeper, m.Attachments),
 		}, Event: t}
-		if err := b.append(ctx, m, t, body); err != nil {
+		if err := b.append(m, t, body); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *Batch) append(ctx context.Context, m *criachat.Message, t criachat.EventType, body any) error {
+// append renders an event of the batch; Record writes it.
+func (b *Batch) append(m *criachat.Message, t criachat.EventType, body any) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -312,8 +349,8 @@ func (b *Batch) append(ctx context.Context, m *criachat.Message, t criachat.Even
 		id := m.ID
 		e.MessageID = &id
 	}
-	return b.q.AppendEvent(ctx, e, store.EventRoute{AssigneeBotID: b.cc.assigneeBot,
-		Undeliverable: !b.cc.destinations && b.cc.assigneeBot == 0})
+	b.pending = append(b.pending, e)
+	return nil
 }
 
 // Conversation appends the given events about conversation c (nothing when
@@ -322,11 +359,7 @@ func (r *Recorder) Conversation(ctx context.Context, q *store.Queries, c *criach
 	if len(types) == 0 {
 		return nil
 	}
-	b, err := r.Load(ctx, q, c, nil)
-	if err != nil {
-		return err
-	}
-	return b.Conversation(ctx, changes, types...)
+	return r.Record(ctx, q, c, nil, func(b *Batch) error { return b.Conversation(ctx, changes, types...) })
 }
 
 // ContactUpdated appends contact_updated with what changed from before to
@@ -383,5 +416,5 @@ func (b *Batch) Typing(ctx context.Context, user *criachat.User, bot *criachat.A
 		Conversation conversationData   `json:"conversation"`
 		IsPrivate    bool               `json:"is_private"`
 	}{t, who, b.cc.data, private}
-	return b.append(ctx, nil, t, body)
+	return b.append(nil, t, body)
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // groupCommitter runs the write transactions of a SQLite store in batches:
@@ -20,6 +23,10 @@ type groupCommitter struct {
 	reqs chan *txRequest
 	stop chan struct{}
 	done sync.WaitGroup
+	// committed has a value when commits happened since the last checkpoint.
+	committed chan struct{}
+	// restartWAL asks the writer to finish a checkpoint itself (see checkpoints).
+	restartWAL atomic.Bool
 }
 
 // maxBatch bounds how many callers share one commit, so one batch's latency stays small.
@@ -37,10 +44,62 @@ type txResult struct {
 }
 
 func newGroupCommitter(s *Store) *groupCommitter {
-	g := &groupCommitter{s: s, reqs: make(chan *txRequest), stop: make(chan struct{})}
-	g.done.Add(1)
+	g := &groupCommitter{s: s, reqs: make(chan *txRequest), stop: make(chan struct{}), committed: make(chan struct{}, 1)}
+	g.done.Add(2)
 	go g.loop()
+	go g.checkpoints()
 	return g
+}
+
+// checkpointPause is the least time between two checkpoints: the WAL then
+// holds at most what the writer adds in this time (a few MB at full speed).
+const checkpointPause = 50 * time.Millisecond
+
+// walRestartFrames is the WAL length (in pages) at which the writer restarts
+// it from the beginning, as SQLite's default autocheckpoint would.
+const walRestartFrames = 1000
+
+// checkpoints copies committed WAL frames into the database file on a read
+// connection, off the writer: the writer connection has wal_autocheckpoint
+// off, so its commits only append to the WAL. A PASSIVE checkpoint never
+// blocks the writer or readers. SQLite writes the WAL from its beginning again
+// only when a write transaction starts with every frame copied, which the
+// frames committed during this checkpoint prevent; so once the WAL is long,
+// the writer copies those last few frames itself between two batches
+// (restartWAL), and its next transaction restarts the WAL.
+func (g *groupCommitter) checkpoints() {
+	defer g.done.Done()
+	pause := time.NewTimer(0)
+	defer pause.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-g.committed:
+		}
+		var busy, frames, copied int
+		if err := g.s.read.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+			slog.Warn("sqlite checkpoint", "err", err)
+		} else if frames >= walRestartFrames {
+			g.restartWAL.Store(true)
+		}
+		pause.Reset(checkpointPause)
+		select {
+		case <-g.stop:
+			return
+		case <-pause.C:
+		}
+	}
+}
+
+// finishCheckpoint runs on the writer between batches when restartWAL asks.
+func (g *groupCommitter) finishCheckpoint() {
+	if !g.restartWAL.Swap(false) {
+		return
+	}
+	if _, err := g.s.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		slog.Warn("sqlite checkpoint", "err", err)
+	}
 }
 
 // close stops the loop after the batch in flight.
@@ -86,6 +145,7 @@ func (g *groupCommitter) loop() {
 			}
 		}
 		g.commit(batch)
+		g.finishCheckpoint()
 	}
 }
 
@@ -103,7 +163,13 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 	for i, r := range batch {
 		results[i] = g.runOne(tx, r, &enqueued)
 	}
-	if err := tx.Commit(); err != nil {
+	err = g.indexMessages(tx)
+	if err == nil {
+		err = tx.Commit()
+	} else {
+		_ = tx.Rollback()
+	}
+	if err != nil {
 		enqueued = false
 		err = g.s.d.translate(fmt.Errorf("commit: %w", err))
 		for i := range results {
@@ -112,12 +178,32 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 			}
 		}
 	}
+	select {
+	case g.committed <- struct{}{}:
+	default:
+	}
 	if enqueued {
 		g.s.notifyDeliveries() // at worst a spurious wake-up if the caller that enqueued rolled back
 	}
 	for i, r := range batch {
 		r.result <- results[i]
 	}
+}
+
+// indexMessages adds the messages the batch queued (migration 0010) to the
+// full-text index, outside the callers' savepoints: FTS5 writes a segment at
+// every savepoint, so indexing inside them cost one segment per message.
+func (g *groupCommitter) indexMessages(tx *sql.Tx) error {
+	q := &Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now}
+	ctx := context.Background()
+	if _, err := q.exec(ctx, `INSERT INTO messages_fts (rowid, content)
+		SELECT m.id, m.content FROM messages_fts_pending p JOIN messages m ON m.id = p.message_id`); err != nil {
+		return fmt.Errorf("index messages: %w", err)
+	}
+	if _, err := q.exec(ctx, `DELETE FROM messages_fts_pending`); err != nil {
+		return fmt.Errorf("index messages: %w", err)
+	}
+	return nil
 }
 
 // runOne runs one caller's work inside a savepoint of tx.

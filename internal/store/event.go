@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -19,41 +21,112 @@ type EventRoute struct {
 	Undeliverable bool
 }
 
-// AppendEvent records e in the current transaction: it stores the event
-// (numbered at once on SQLite, later on PostgreSQL: see SequenceEvents and
-// dialect.numbersEventsAtWrite) and writes one
-// pending delivery per destination (reference §4.3): the account webhooks
-// subscribed to its type; for inbox events, the API channel's webhook_url;
-// for agent-bot events, the outgoing_url of the inbox's active bot and of the
-// conversation's assigned bot (route.AssigneeBotID, 0 for none).
+// AppendEvent records e in the current transaction: see AppendEvents.
 func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, route EventRoute) error {
+	return q.AppendEvents(ctx, []*criachat.Event{e}, route)
+}
+
+// maxEventRows bounds the rows of one events INSERT, so that the statement
+// texts (one per row count, each prepared once) stay few.
+const maxEventRows = 8
+
+// AppendEvents records events of one account, in order, in the current
+// transaction: it stores them (numbered at once on SQLite, later on
+// PostgreSQL: see SequenceEvents and dialect.numbersEventsAtWrite) with as
+// few statements as it can, and writes one pending delivery per destination
+// of each (reference §4.3): the account webhooks subscribed to its type; for
+// inbox events, the API channel's webhook_url; for agent-bot events, the
+// outgoing_url of the inbox's active bot and of the conversation's assigned
+// bot (route.AssigneeBotID, 0 for none).
+func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, route EventRoute) error {
+	if len(events) == 0 {
+		return nil
+	}
 	now := q.now().UTC().Truncate(timePrecision)
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = now
+	for _, e := range events {
+		if e.AccountID != events[0].AccountID {
+			return fmt.Errorf("append events: events of accounts %d and %d in one call", events[0].AccountID, e.AccountID)
+		}
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		if e.UUID == "" {
+			e.UUID = secret.NewUUID()
+		}
 	}
-	if e.UUID == "" {
-		e.UUID = secret.NewUUID()
-	}
-	var seq any // NULL: numbered later by SequenceEvents
 	if q.d.numbersEventsAtWrite() {
-		if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`,
-			e.AccountID).Scan(&e.Seq); err != nil {
+		var last int64
+		if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
+			len(events), events[0].AccountID).Scan(&last); err != nil {
 			return q.d.translate(err)
 		}
-		seq = e.Seq
+		for i, e := range events {
+			e.Seq = last - int64(len(events)-1-i)
+		}
 	}
-	if err := q.queryRow(ctx, `INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
-		contact_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID), nullable(e.MessageID),
-		nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
-		return q.d.translate(err)
+	for rest := events; len(rest) > 0; {
+		n := min(len(rest), maxEventRows)
+		if err := q.insertEvents(ctx, rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
 	}
+	if route.Undeliverable {
+		return nil // no destination can want them: skip the destinations statement
+	}
+	for _, e := range events {
+		if err := q.enqueueDeliveries(ctx, e, route); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertEvents inserts events in one statement and sets their ids. The
+// RETURNING rows are matched by uuid: neither database promises their order.
+func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) error {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
+		contact_id, payload, created_at) VALUES `)
+	args := make([]any, 0, 10*len(events))
+	byUUID := make(map[string]*criachat.Event, len(events))
+	for i, e := range events {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		var seq any // NULL: numbered later by SequenceEvents
+		if e.Seq != 0 {
+			seq = e.Seq
+		}
+		args = append(args, e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID),
+			nullable(e.MessageID), nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt))
+		byUUID[e.UUID] = e
+	}
+	b.WriteString(" RETURNING id, uuid")
+	rows, err := q.query(ctx, b.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var uuid string
+		if err := rows.Scan(&id, &uuid); err != nil {
+			return q.d.translate(err)
+		}
+		if e := byUUID[uuid]; e != nil {
+			e.ID = id
+		}
+	}
+	return q.d.translate(rows.Err())
+}
+
+// enqueueDeliveries writes e's pending deliveries (see AppendEvents).
+func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, route EventRoute) error {
 	var inboxID int64
 	if e.InboxID != nil {
 		inboxID = *e.InboxID
-	}
-	if route.Undeliverable {
-		return nil // no destination can want it: skip the destinations statement
 	}
 	toInbox := inboxID != 0 && criachat.APIInboxEvents.Has(e.Type)
 	toBots := inboxID != 0 && criachat.AgentBotEvents.Has(e.Type)

@@ -126,3 +126,61 @@ func TestSequenceEventsBatches(t *testing.T) {
 		}
 	})
 }
+
+// TestAppendEventsTogether: events appended in one call (more than one
+// INSERT's worth) get their ids, and sequence numbers in the order given,
+// after what came before; events of two accounts in one call are refused.
+func TestAppendEventsTogether(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		acct, other := criachat.Account{Name: "A"}, criachat.Account{Name: "B"}
+		var events []*criachat.Event
+		if err := st.Tx(ctx, func(q *store.Queries) error {
+			if err := q.CreateAccount(ctx, &acct); err != nil {
+				return err
+			}
+			if err := q.CreateAccount(ctx, &other); err != nil {
+				return err
+			}
+			if _, err := appendTestEvent(ctx, q, acct.ID, "first"); err != nil {
+				return err
+			}
+			for i := range 11 {
+				events = append(events, &criachat.Event{AccountID: acct.ID, Type: criachat.EventContactUpdated,
+					Payload: []byte(`{"n":` + string(rune('0'+i/10)) + string(rune('0'+i%10)) + `}`)})
+			}
+			return q.AppendEvents(ctx, events, store.EventRoute{})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int64]bool{}
+		for i, e := range events {
+			if e.ID == 0 || seen[e.ID] {
+				t.Fatalf("event %d has id %d (seen before: %v)", i, e.ID, seen[e.ID])
+			}
+			seen[e.ID] = true
+		}
+		if err := st.SequenceEvents(ctx, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, err := st.Read().Events(ctx, acct.ID, store.EventsFilter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 12 || string(list[0].Payload) != `{"n":"first"}` {
+			t.Fatalf("%d events, first %s; want 12 starting with the single one", len(list), list[0].Payload)
+		}
+		for i, e := range list[1:] {
+			if e.Seq != int64(i+2) || e.ID != events[i].ID || string(e.Payload) != string(events[i].Payload) {
+				t.Fatalf("feed entry %d: seq %d id %d %s; want seq %d id %d %s", i+1, e.Seq, e.ID, e.Payload, i+2, events[i].ID, events[i].Payload)
+			}
+		}
+		mixed := []*criachat.Event{
+			{AccountID: acct.ID, Type: criachat.EventContactUpdated, Payload: []byte(`{}`)},
+			{AccountID: other.ID, Type: criachat.EventContactUpdated, Payload: []byte(`{}`)},
+		}
+		if err := st.Tx(ctx, func(q *store.Queries) error { return q.AppendEvents(ctx, mixed, store.EventRoute{}) }); err == nil {
+			t.Fatal("events of two accounts in one call were accepted")
+		}
+	})
+}
