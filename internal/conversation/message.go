@@ -34,7 +34,7 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conv
 	// inbox (its channel type never changes) and the flood guard count (a
 	// rate limit, not an invariant).
 	r := s.store.Read()
-	channel, err := r.InboxChannelType(ctx, accountID, pre.InboxID)
+	channel, err := s.channelType(ctx, r, accountID, pre.InboxID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) UpdateMessageStatus(ctx context.Context, accountID, displayID,
 		if err != nil {
 			return err
 		}
-		channel, err := q.InboxChannelType(ctx, accountID, c.InboxID)
+		channel, err := s.channelType(ctx, q, accountID, c.InboxID)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ package conversation
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -24,6 +25,23 @@ type Service struct {
 	events            *event.Recorder
 	now               func() time.Time
 	messagesPerMinute int
+	// channels caches inbox channel types by (account id, inbox id): a
+	// channel type never changes and inbox ids are never reused.
+	channels sync.Map
+}
+
+// channelType returns an inbox's channel type, from the cache when it can.
+func (s *Service) channelType(ctx context.Context, q *store.Queries, accountID, inboxID int64) (criachat.ChannelType, error) {
+	key := [2]int64{accountID, inboxID}
+	if t, ok := s.channels.Load(key); ok {
+		return t.(criachat.ChannelType), nil
+	}
+	t, err := q.InboxChannelType(ctx, accountID, inboxID)
+	if err != nil {
+		return "", err
+	}
+	s.channels.Store(key, t)
+	return t, nil
 }
 
 // NewService returns a service over st that records its events with rec

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
 )
@@ -282,9 +283,17 @@ func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64)
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// A few ids (the common case: an assignee, a sender) are bound one by
+	// one: cheaper than expanding a JSON array, and the texts stay few.
+	set, args := q.d.idSet(), []any{accountID, jsonList(ids)}
+	if len(ids) <= 4 {
+		set, args = strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), []any{accountID}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
 	list, err := q.agents(ctx, `SELECT `+userColumns+`, `+memberColumns+` FROM account_users m
-		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+q.d.idSet()+`)`,
-		accountID, jsonList(ids))
+		JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id IN (`+set+`)`, args...)
 	for _, a := range list {
 		out[a.User.ID] = a
 	}
