@@ -135,8 +135,22 @@ func (g *groupCommitter) run(ctx context.Context, fn func(q *Queries) error) err
 	return res.err
 }
 
+// Under concurrent load, a batch smaller than lingerMin waits up to
+// lingerFor for more callers before it starts: part of a commit's cost is
+// the same for one caller or many (the WAL frames of the pages they share,
+// indexing, BEGIN and COMMIT), and callers arrive in bursts as the previous
+// batch's results go out. Measured with 16 clients on two cores: +10–20 %
+// messages per second. A lone caller (the last batch had one) never waits.
+const (
+	lingerMin = 6
+	lingerFor = 300 * time.Microsecond
+)
+
 func (g *groupCommitter) loop() {
 	defer g.done.Done()
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	last := 0
 	for {
 		var batch []*txRequest
 		select {
@@ -154,6 +168,20 @@ func (g *groupCommitter) loop() {
 				break gather
 			}
 		}
+		if last > 1 && len(batch) < lingerMin {
+			linger.Reset(lingerFor)
+		wait:
+			for len(batch) < lingerMin {
+				select {
+				case r := <-g.reqs:
+					batch = append(batch, r)
+				case <-linger.C:
+					break wait
+				}
+			}
+			linger.Stop()
+		}
+		last = len(batch)
 		g.commit(batch)
 		g.finishCheckpoint()
 	}
