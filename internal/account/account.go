@@ -129,6 +129,19 @@ func (s *Service) ResolveAPIToken(ctx context.Context, token string) (TokenOwner
 	return TokenOwner{}, criachat.Errorf(criachat.ENOTFOUND, "access token not found")
 }
 
+// ResolveMemberToken is ResolveAPIToken for a user who is a member of
+// accountID, with that membership, in one query. ok is false (and err nil)
+// in every other case, which ResolveAPIToken then sorts out.
+func (s *Service) ResolveMemberToken(ctx context.Context, token string, accountID int64) (o TokenOwner, m *criachat.AccountUser, ok bool, err error) {
+	t, u, m, err := s.store.Read().MemberByTokenHash(ctx, secret.HashToken(token), accountID)
+	if criachat.IsNotFound(err) {
+		return TokenOwner{}, nil, false, nil
+	} else if err != nil {
+		return TokenOwner{}, nil, false, err
+	}
+	return TokenOwner{Token: t, User: u}, m, true, nil
+}
+
 // Plaintext decrypts a stored token.
 func (s *Service) Plaintext(t *criachat.AccessToken) (string, error) {
 	return s.keeper.Decrypt(t.Encrypted)

@@ -147,20 +147,27 @@ func (s *Server) botOrMember(next handler) handler { return s.inAccount(true, ne
 // admits it to the account in the path.
 func (s *Server) inAccount(bots bool, next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.authenticate(w, r, bots)
+		accountID, inPath := pathID(r, "account_id")
+		p, err := s.memberByToken(r, accountID)
 		if err != nil {
 			return err
+		}
+		if p == nil {
+			if p, err = s.authenticate(w, r, bots); err != nil {
+				return err
+			}
 		}
 		ri := requestInfoFrom(r.Context())
 		if p.user != nil {
 			ri.userID = p.user.ID
 		}
-		accountID, ok := pathID(r, "account_id")
-		if !ok {
+		if !inPath {
 			return criachat.Errorf(criachat.ENOTFOUND, "account not found")
 		}
 		ri.accountID = accountID
-		if p.bot != nil {
+		if p.member != nil {
+			err = activeMember(p.member)
+		} else if p.bot != nil {
 			err = s.admitBot(r.Context(), p.bot, accountID)
 		} else {
 			p.member, err = s.admitMember(r.Context(), p.user, accountID)
@@ -170,6 +177,30 @@ func (s *Server) inAccount(bots bool, next handler) handler {
 		}
 		return next(w, withPrincipal(r, p))
 	}
+}
+
+// memberByToken is the common case of inAccount in one query: an access
+// token of a user who is a member of the account in the path. It returns nil
+// (and no error) for anything else, which authenticate and admitMember then
+// handle with their precise errors.
+func (s *Server) memberByToken(r *http.Request, accountID int64) (*principal, error) {
+	tok := apiToken(r)
+	if tok == "" || accountID <= 0 {
+		return nil, nil
+	}
+	o, m, ok, err := s.accounts.ResolveMemberToken(r.Context(), tok, accountID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &principal{user: o.User, token: o.Token, member: m}, nil
+}
+
+// activeMember refuses a membership of a suspended account.
+func activeMember(m *criachat.AccountUser) error {
+	if m.Account.Status != criachat.AccountActive {
+		return criachat.Errorf(criachat.EUNAUTHORIZED, msgSuspended)
+	}
+	return nil
 }
 
 // admitMember returns the user's membership of an active account.
@@ -184,10 +215,7 @@ func (s *Server) admitMember(ctx context.Context, u *criachat.User, accountID in
 	} else if err != nil {
 		return nil, err
 	}
-	if m.Account.Status != criachat.AccountActive {
-		return nil, criachat.Errorf(criachat.EUNAUTHORIZED, msgSuspended)
-	}
-	return m, nil
+	return m, activeMember(m)
 }
 
 // admitBot lets an agent bot into its own active account. Chatwoot also

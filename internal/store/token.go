@@ -127,6 +127,29 @@ func (q *Queries) DeleteSessionsOf(ctx context.Context, userID int64) error {
 // UserByTokenHash finds a user's access token by hash together with the user,
 // in one query: the hot path of every token-authenticated request. Tokens of
 // other owners are not found here (see AccessTokenByHash).
+// MemberByTokenHash returns the user owning a user access token together
+// with their membership (and its account) of accountID, in one query: the
+// path of every Application API request. ENOTFOUND when the token is not a
+// user's or the user is not a member; callers then tell those cases apart.
+func (q *Queries) MemberByTokenHash(ctx context.Context, hash string, accountID int64) (*criachat.AccessToken, *criachat.User, *criachat.AccountUser, error) {
+	var ts tokenScan
+	var us userScan
+	var ms memberScan
+	var as accountScan
+	row := q.queryRow(ctx, `SELECT `+tokenColumns+`, `+userColumns+`, `+memberColumns+`, `+accountColumns+`
+		FROM access_tokens t JOIN users u ON u.id = t.owner_id
+		JOIN account_users m ON m.user_id = u.id AND m.account_id = ?
+		JOIN accounts a ON a.id = m.account_id
+		WHERE t.hash = ? AND t.owner_type = ?`, accountID, hash, criachat.OwnerUser)
+	dest := append(append(append(ts.dest(), us.dest()...), ms.dest()...), as.dest()...)
+	if err := q.scanOne(row, "account user", dest...); err != nil {
+		return nil, nil, nil, err
+	}
+	m := ms.member()
+	m.Account = as.account()
+	return ts.token(), us.user(), m, nil
+}
+
 func (q *Queries) UserByTokenHash(ctx context.Context, hash string) (*criachat.AccessToken, *criachat.User, error) {
 	var ts tokenScan
 	var us userScan
