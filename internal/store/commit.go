@@ -198,10 +198,11 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 		return
 	}
 	enqueued := false
+	queue := &eventQueue{}
 	for i, r := range batch {
-		results[i] = g.runOne(tx, r, &enqueued)
+		results[i] = g.runOne(tx, r, &enqueued, queue)
 	}
-	err = g.indexMessages(tx)
+	err = g.finishBatch(tx, queue, &enqueued)
 	if err == nil {
 		err = tx.Commit()
 	} else {
@@ -228,12 +229,16 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 	}
 }
 
-// indexMessages adds the messages the batch queued (migration 0010) to the
-// full-text index, outside the callers' savepoints: FTS5 writes a segment at
-// every savepoint, so indexing inside them cost one segment per message.
-func (g *groupCommitter) indexMessages(tx *sql.Tx) error {
-	q := &Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now}
+// finishBatch writes what the batch's callers queued, outside their
+// savepoints: their events (eventQueue), and the new messages in the
+// full-text index (migration 0010; FTS5 writes a segment at every
+// savepoint, so indexing inside them cost one segment per message).
+func (g *groupCommitter) finishBatch(tx *sql.Tx, queue *eventQueue, enqueued *bool) error {
+	q := &Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued}
 	ctx := context.Background()
+	if err := q.writeQueuedEvents(ctx, queue); err != nil {
+		return fmt.Errorf("write events: %w", err)
+	}
 	// CROSS JOIN keeps the queue as the outer loop: statistics gathered while
 	// the queue was empty would have the planner scan messages instead.
 	if _, err := q.exec(ctx, `INSERT INTO messages_fts (rowid, content)
@@ -247,10 +252,11 @@ func (g *groupCommitter) indexMessages(tx *sql.Tx) error {
 }
 
 // runOne runs one caller's work inside a savepoint of tx.
-func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool) (res txResult) {
+func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool, queue *eventQueue) (res txResult) {
 	if err := r.ctx.Err(); err != nil {
 		return txResult{err: err}
 	}
+	queued := len(queue.items)
 	if _, err := tx.Exec("SAVEPOINT work"); err != nil {
 		return txResult{err: err}
 	}
@@ -261,8 +267,9 @@ func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool) (res t
 		if res.err != nil || res.panic != nil {
 			// Undo this caller's changes only; the batch goes on.
 			tx.Exec("ROLLBACK TO work")
+			queue.items = queue.items[:queued]
 		}
 		tx.Exec("RELEASE work")
 	}()
-	return txResult{err: r.fn(&Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued})}
+	return txResult{err: r.fn(&Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued, queue: queue})}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func (q *Queries) AppendEvent(ctx context.Context, e *criachat.Event, route Even
 
 // maxEventRows bounds the rows of one events INSERT, so that the statement
 // texts (one per row count, each prepared once) stay few.
-const maxEventRows = 8
+const maxEventRows = 16
 
 // AppendEvents records events of one account, in order, in the current
 // transaction: it stores them (numbered at once on SQLite, later on
@@ -54,11 +55,73 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 			e.UUID = secret.NewUUID()
 		}
 	}
+	if q.queue != nil {
+		q.queue.items = append(q.queue.items, queuedEvents{events: events, route: route})
+		return nil
+	}
+	if _, err := q.storeEvents(ctx, events); err != nil {
+		return err
+	}
+	return q.enqueueAllDeliveries(ctx, events, route)
+}
+
+// eventQueue holds the events of a shared SQLite transaction until the end of
+// its batch (groupCommitter.commit), which writes them all with a few
+// statements: the events of one caller are dropped with its savepoint when
+// it fails, and nothing reads an event back in the transaction that wrote it.
+type eventQueue struct {
+	items []queuedEvents
+}
+
+type queuedEvents struct {
+	events []*criachat.Event
+	route  EventRoute
+}
+
+// writeQueuedEvents writes the queue: the events of each account with one
+// sequence update and as few INSERTs as the row cap allows, then their
+// deliveries. An account deleted later in the same transaction takes its
+// events with it, as the cascade would have.
+func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) error {
+	var accounts []int64
+	byAccount := map[int64][]*criachat.Event{}
+	for _, it := range queue.items {
+		id := it.events[0].AccountID
+		if _, ok := byAccount[id]; !ok {
+			accounts = append(accounts, id)
+		}
+		byAccount[id] = append(byAccount[id], it.events...)
+	}
+	gone := map[int64]bool{}
+	for _, id := range accounts {
+		stored, err := q.storeEvents(ctx, byAccount[id])
+		if err != nil {
+			return err
+		}
+		gone[id] = !stored
+	}
+	for _, it := range queue.items {
+		if !gone[it.events[0].AccountID] {
+			if err := q.enqueueAllDeliveries(ctx, it.events, it.route); err != nil {
+				return err
+			}
+		}
+	}
+	queue.items = queue.items[:0]
+	return nil
+}
+
+// storeEvents numbers (on SQLite) and inserts events of one account; false
+// when the account no longer exists.
+func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event) (bool, error) {
 	if q.d.numbersEventsAtWrite() {
 		var last int64
-		if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
-			len(events), events[0].AccountID).Scan(&last); err != nil {
-			return q.d.translate(err)
+		err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
+			len(events), events[0].AccountID).Scan(&last)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		} else if err != nil {
+			return false, q.d.translate(err)
 		}
 		for i, e := range events {
 			e.Seq = last - int64(len(events)-1-i)
@@ -67,10 +130,15 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 	for rest := events; len(rest) > 0; {
 		n := min(len(rest), maxEventRows)
 		if err := q.insertEvents(ctx, rest[:n]); err != nil {
-			return err
+			return false, err
 		}
 		rest = rest[n:]
 	}
+	return true, nil
+}
+
+// enqueueAllDeliveries writes the pending deliveries of events.
+func (q *Queries) enqueueAllDeliveries(ctx context.Context, events []*criachat.Event, route EventRoute) error {
 	if route.Undeliverable {
 		return nil // no destination can want them: skip the destinations statement
 	}

@@ -157,6 +157,9 @@ type Queries struct {
 	now   func() time.Time
 	// enqueued is set when the transaction wrote webhook deliveries.
 	enqueued *bool
+	// queue, in a shared SQLite transaction, holds appended events until the
+	// end of the batch (nil: events are written at once).
+	queue *eventQueue
 }
 
 // The three helpers below run a constant query. Outside a transaction they use
