@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -181,6 +184,77 @@ func TestAppendEventsTogether(t *testing.T) {
 		}
 		if err := st.Tx(ctx, func(q *store.Queries) error { return q.AppendEvents(ctx, mixed, store.EventRoute{}) }); err == nil {
 			t.Fatal("events of two accounts in one call were accepted")
+		}
+	})
+}
+
+// TestAppendEventsWithFailingNeighbours: concurrent transactions (which
+// SQLite runs in shared batches, writing their events at the end) keep
+// exactly the events of those that committed, numbered without gaps; events
+// of an account deleted later in the same transaction vanish with it.
+func TestAppendEventsWithFailingNeighbours(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		acct, doomed := criachat.Account{Name: "A"}, criachat.Account{Name: "Doomed"}
+		if err := st.Tx(ctx, func(q *store.Queries) error {
+			if err := q.CreateAccount(ctx, &acct); err != nil {
+				return err
+			}
+			return q.CreateAccount(ctx, &doomed)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		const callers = 24
+		var wg sync.WaitGroup
+		errs := make([]error, callers)
+		for i := range callers {
+			wg.Go(func() {
+				errs[i] = st.Tx(ctx, func(q *store.Queries) error {
+					if _, err := appendTestEvent(ctx, q, acct.ID, strconv.Itoa(i)); err != nil {
+						return err
+					}
+					if i%3 == 0 {
+						return errors.New("changed my mind")
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		want := map[string]bool{}
+		for i, err := range errs {
+			if (err != nil) != (i%3 == 0) {
+				t.Fatalf("caller %d: %v", i, err)
+			}
+			if err == nil {
+				want[`{"n":"`+strconv.Itoa(i)+`"}`] = true
+			}
+		}
+		if err := st.Tx(ctx, func(q *store.Queries) error {
+			if _, err := appendTestEvent(ctx, q, doomed.ID, "last words"); err != nil {
+				return err
+			}
+			return q.DeleteAccount(ctx, doomed.ID)
+		}); err != nil {
+			t.Fatalf("events of an account deleted in the same transaction: %v", err)
+		}
+		if err := st.SequenceEvents(ctx, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, err := st.Read().Events(ctx, acct.ID, store.EventsFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != len(want) {
+			t.Fatalf("%d events stored, want %d", len(list), len(want))
+		}
+		for i, e := range list {
+			if !want[string(e.Payload)] || e.Seq != int64(i+1) {
+				t.Fatalf("event %d: seq %d payload %s; want seq %d and a committed caller's payload", i, e.Seq, e.Payload, i+1)
+			}
+		}
+		if gone, err := st.Read().Events(ctx, doomed.ID, store.EventsFilter{Limit: 10}); err != nil || len(gone) != 0 {
+			t.Fatalf("deleted account's events: %v, %v", gone, err)
 		}
 	})
 }
