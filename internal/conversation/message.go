@@ -149,18 +149,18 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	return m, s.messageCreated(ctx, q, before, c, m)
+	return m, s.messageCreated(ctx, q, a, before, c, m)
 }
 
 // messageCreated records message_created, first_reply_created when m is the
 // first reply, the conversation events of what the message changed, and the
 // mentions of a private note, all from one load of the payload context.
-func (s *Service) messageCreated(ctx context.Context, q *store.Queries, before, c *criachat.Conversation, m *criachat.Message) error {
+func (s *Service) messageCreated(ctx context.Context, q *store.Queries, a Actor, before, c *criachat.Conversation, m *criachat.Message) error {
 	var last *criachat.Message
 	if !m.Private {
 		last = m
 	}
-	return s.events.Record(ctx, q, c, last, func(b *event.Batch) error {
+	return s.events.Record(ctx, q, c, last, a.agent(), func(b *event.Batch) error {
 		if err := b.Message(ctx, m, criachat.EventMessageCreated); err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (s *Service) messageEvents(ctx context.Context, q *store.Queries, c *criach
 	if err := q.LoadAttachments(ctx, c.AccountID, m); err != nil {
 		return err
 	}
-	return s.events.Record(ctx, q, c, nil, func(b *event.Batch) error { return b.Message(ctx, m, types...) })
+	return s.events.Record(ctx, q, c, nil, nil, func(b *event.Batch) error { return b.Message(ctx, m, types...) })
 }
 
 // DeleteMessage soft-deletes a message and deletes its attachments

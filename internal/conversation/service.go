@@ -66,6 +66,14 @@ type Actor struct {
 	Bot    *criachat.AgentBot
 }
 
+// agent is the acting user with their membership, nil for a bot.
+func (a Actor) agent() *criachat.Agent {
+	if a.User == nil || a.Member == nil {
+		return nil
+	}
+	return &criachat.Agent{User: a.User, Member: a.Member}
+}
+
 func (a Actor) name() string {
 	if a.Bot != nil {
 		return a.Bot.Name

@@ -38,7 +38,7 @@ type conversationContext struct {
 // loadConversation renders c's webhook_data from the stored state. last, when
 // given, is the conversation's newest chat message (saves a query when the
 // event is about that message).
-func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message) (*conversationContext, error) {
+func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, actor *criachat.Agent) (*conversationContext, error) {
 	ec, err := q.EventContextOf(ctx, c)
 	if err != nil {
 		return nil, err
@@ -46,6 +46,9 @@ func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *cr
 	contact, ci := ec.Contact, ec.ContactInbox
 	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, destinations: ec.Destinations,
 		loaded: map[int64]criachat.Agent{}, bots: map[int64]*criachat.AgentBot{}}
+	if actor != nil && actor.User != nil && actor.Member != nil && actor.Member.AccountID == c.AccountID {
+		cc.loaded[actor.User.ID] = *actor
+	}
 	d := conversationData{
 		AdditionalAttributes: emptyIfNil(c.AdditionalAttributes), CanReply: true, Channel: string(ec.Channel),
 		ContactInbox: presentContactInbox(ci), ID: c.DisplayID, InboxID: c.InboxID, Messages: []messagePush{},
@@ -261,9 +264,11 @@ type Batch struct {
 // Record reads what the payloads of conversation c need, lets add render the
 // events of a change (take it after the change is written), and appends them
 // all at once. last, when given, is c's newest chat message (a message just
-// created), which saves a query.
-func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, add func(b *Batch) error) error {
-	cc, err := r.loadConversation(ctx, q, c, last)
+// created), which saves a query. actor, when given, is the user making the
+// change as the request loaded them: payloads that name that user (as
+// sender or assignee) use it instead of reading it again.
+func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, actor *criachat.Agent, add func(b *Batch) error) error {
+	cc, err := r.loadConversation(ctx, q, c, last, actor)
 	if err != nil {
 		return err
 	}
@@ -359,7 +364,7 @@ func (r *Recorder) Conversation(ctx context.Context, q *store.Queries, c *criach
 	if len(types) == 0 {
 		return nil
 	}
-	return r.Record(ctx, q, c, nil, func(b *Batch) error { return b.Conversation(ctx, changes, types...) })
+	return r.Record(ctx, q, c, nil, nil, func(b *Batch) error { return b.Conversation(ctx, changes, types...) })
 }
 
 // ContactUpdated appends contact_updated with what changed from before to
