@@ -90,12 +90,25 @@ func (g *groupCommitter) checkpoints() {
 		} else if frames >= walRestartFrames {
 			g.restartWAL.Store(true)
 		}
+		if err != nil || copied < frames {
+			// Readers held some frames back: try again after the pause even
+			// if nothing commits (readers search the frames not copied).
+			g.signalCommitted()
+		}
 		pause.Reset(checkpointPause)
 		select {
 		case <-g.stop:
 			return
 		case <-pause.C:
 		}
+	}
+}
+
+// signalCommitted wakes the checkpointer (without blocking).
+func (g *groupCommitter) signalCommitted() {
+	select {
+	case g.committed <- struct{}{}:
+	default:
 	}
 }
 
@@ -217,10 +230,7 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 			}
 		}
 	}
-	select {
-	case g.committed <- struct{}{}:
-	default:
-	}
+	g.signalCommitted()
 	if enqueued {
 		g.s.notifyDeliveries() // at worst a spurious wake-up if the caller that enqueued rolled back
 	}

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		st.readStmts = &stmtCache{db: read, d: d, count: &st.queries}
 	}
 	if d.name() == "sqlite" {
+		// Readers search the WAL frames not yet copied into the database
+		// file; a WAL left long (by a crash, or another process) would slow
+		// every read until the next write: copy what can be copied now.
+		if _, err := write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			slog.Warn("sqlite checkpoint at open", "err", err)
+		}
 		st.group = newGroupCommitter(st)
 	}
 	return st, nil
@@ -84,6 +91,10 @@ func (s *Store) Dialect() string { return s.d.name() }
 func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
+		// Leave nothing behind in the WAL for the next process to search.
+		if _, err := s.write.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			slog.Warn("sqlite checkpoint at close", "err", err)
+		}
 	}
 	s.readStmts.close()
 	s.writeStmts.close()
