@@ -97,8 +97,9 @@ func (sqliteDialect) open(ctx context.Context, url string) (*sql.DB, *sql.DB, er
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
 	// The writer never checkpoints: groupCommitter.checkpoints does, on a
-	// read connection, so that commits only append to the WAL.
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	// read connection, so that commits only append to the WAL. When the WAL
+	// starts over, a file grown past 64 MB by a burst is cut back.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

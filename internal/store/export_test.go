@@ -8,3 +8,11 @@ func CheckSearchIndex(ctx context.Context, s *Store) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)`)
 	return err
 }
+
+// WALFrames reports the length of the SQLite WAL in pages (frames written
+// since the WAL last started over) and how many of them are copied.
+func WALFrames(ctx context.Context, s *Store) (frames, copied int, err error) {
+	var busy int
+	err = s.read.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	return frames, copied, err
+}
