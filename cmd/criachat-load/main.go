@@ -28,10 +28,11 @@ func main() {
 	flag.IntVar(&o.messages, "messages", 1000000, "messages to seed")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients for the message-create run")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed run")
+	flag.IntVar(&o.runs, "runs", 1, "how many times to run the message-create measurement on the same seed (the median is reported too)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the message-create run here (starts the server with CRIACHAT_PPROF_ADDR)")
 	flag.Parse()
-	if o.bin == "" {
-		fmt.Fprintln(os.Stderr, "criachat-load: -bin is required")
+	if o.bin == "" || o.runs < 1 {
+		fmt.Fprintln(os.Stderr, "criachat-load: -bin is required and -runs must be at least 1")
 		flag.Usage()
 		os.Exit(2)
 	}

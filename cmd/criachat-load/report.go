@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,32 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 	} else {
 		profile <- nil
 	}
+	// The message-create rate varies between runs on a shared machine, so
+	// -runs repeats it on the same seed and reports the median too.
+	var rates []float64
+	for run := 1; run <= o.runs; run++ {
+		rate, all, errs, firstErr := createMessages(o, srv, s)
+		label := ""
+		if o.runs > 1 {
+			label = fmt.Sprintf(" (run %d of %d)", run, o.runs)
+		}
+		fmt.Printf("POST …/messages with %d clients%s: %.0f messages/s, %s, errors=%d %v\n",
+			o.clients, label, rate, all, errs, firstErr)
+		rates = append(rates, rate)
+	}
+	if len(rates) > 1 {
+		slices.Sort(rates)
+		fmt.Printf("POST …/messages median of %d runs: %.0f messages/s (min %.0f, max %.0f)\n",
+			len(rates), rates[len(rates)/2], rates[0], rates[len(rates)-1])
+	}
+	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
+	return <-profile
+}
+
+// createMessages runs o.clients clients posting messages to random
+// conversations for o.duration and returns the rate, the latencies, the
+// error count and the first error.
+func createMessages(o options, srv *server, s seeded) (float64, latencies, int64, any) {
 	var mu sync.Mutex
 	var all latencies
 	var errs atomic.Int64
@@ -91,11 +118,7 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 		}(uint64(w))
 	}
 	wg.Wait()
-	secs := time.Since(start).Seconds()
-	fmt.Printf("POST …/messages with %d clients: %.0f messages/s, %s, errors=%d %v\n",
-		o.clients, float64(len(all))/secs, all, errs.Load(), firstErr.Load())
-	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
-	return <-profile
+	return float64(len(all)) / time.Since(start).Seconds(), all, errs.Load(), firstErr.Load()
 }
 
 // fetchProfile records the server's CPU profile for d into path.

@@ -26,6 +26,7 @@ type options struct {
 	duration                          time.Duration
 	cpuProfile                        string
 	pprofAddr                         string
+	runs                              int
 }
 
 // server is a running criachat serve subprocess.
