@@ -246,21 +246,8 @@ func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, err
 	}
 	// One indexed update per event: an UPDATE … FROM with a numbered subquery
 	// is one statement, but SQLite's plan for it walks the index per row.
-	rows, err := q.query(ctx, `SELECT id FROM events WHERE account_id = ? AND seq IS NULL ORDER BY id LIMIT ?`, accountID, sequenceBatch)
-	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	ids, err := q.int64Column(ctx, `SELECT id FROM events WHERE account_id = ? AND seq IS NULL ORDER BY id LIMIT ?`, accountID, sequenceBatch)
+	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
 	for i, id := range ids {
@@ -276,20 +263,7 @@ func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, err
 // UnsequencedAccounts lists the accounts that have events without a
 // sequence number (the background sequencer's work list).
 func (q *Queries) UnsequencedAccounts(ctx context.Context) ([]int64, error) {
-	rows, err := q.query(ctx, `SELECT DISTINCT account_id FROM events WHERE seq IS NULL`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return q.int64Column(ctx, `SELECT DISTINCT account_id FROM events WHERE seq IS NULL`)
 }
 
 // SequenceEvents numbers all of an account's visible events that have no
