@@ -235,11 +235,17 @@ func (p *conversationPage) present(c *criachat.Conversation) conversationJSON {
 // path and applies the member* rule: 404 when it is not in the account, 401
 // when the caller may not see it.
 func (s *Server) conversationFromPath(r *http.Request) (*criachat.Conversation, error) {
+	return s.accessibleConversation(r, s.store.Read().Conversation)
+}
+
+// accessibleConversation is conversationFromPath with the conversation read
+// by load (the account's id, the path's display id).
+func (s *Server) accessibleConversation(r *http.Request, load func(ctx context.Context, accountID, displayID int64) (*criachat.Conversation, error)) (*criachat.Conversation, error) {
 	id, err := strconv.ParseInt(r.PathValue("conversation_id"), 10, 64)
 	if err != nil || id <= 0 {
 		return nil, criachat.Errorf(criachat.ENOTFOUND, "conversation not found")
 	}
-	c, err := s.store.Read().Conversation(r.Context(), caller(r).accountID(), id)
+	c, err := load(r.Context(), caller(r).accountID(), id)
 	if err != nil {
 		return nil, err
 	}

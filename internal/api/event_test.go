@@ -445,3 +445,34 @@ func TestContactDeletionDeletesConversationsWithEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestMessageCreatedUnreadCount: a message_created payload's conversation
+// counts the incoming messages no agent has seen, the new one included, up to
+// ten (reference §4.5); a reply adds nothing, and seeing the conversation
+// starts the count again.
+func TestMessageCreatedUnreadCount(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		a := e.setup("Acme", "ann@acme.io")
+		c := e.newChat(a, "api")
+		conv := e.open(c, nil)
+		incoming := map[string]any{"content": "hello?", "message_type": "incoming"}
+		for i := 0; i < 11; i++ {
+			e.say(c, conv, c.Token, incoming).expect(t, 200)
+		}
+		e.say(c, conv, c.Token, map[string]any{"content": "on it"}).expect(t, 200)
+		e.do("POST", c.path(fmt.Sprintf("/conversations/%d/update_last_seen", conv)), c.Token, nil).expect(t, 200)
+		e.say(c, conv, c.Token, incoming).expect(t, 200)
+
+		want := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 1}
+		var got, pushed []float64
+		for _, ev := range e.feed(a, "?types=message_created&limit=100") {
+			cv := ev.Payload["conversation"].(map[string]any)
+			got = append(got, cv["unread_count"].(float64))
+			msgs := cv["messages"].([]any)
+			pushed = append(pushed, msgs[0].(map[string]any)["conversation"].(map[string]any)["unread_count"].(float64))
+		}
+		if !slices.Equal(got, want) || !slices.Equal(pushed, want) {
+			t.Fatalf("unread_count per message_created = %v (messages[0]: %v), want %v", got, pushed, want)
+		}
+	})
+}

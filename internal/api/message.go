@@ -182,7 +182,11 @@ func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, c *criacha
 // createMessage is POST /conversations/{id}/messages, with a JSON body or a
 // multipart/form-data one carrying attachments[] (attachment.go).
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.conversationFromPath(r)
+	var target conversation.MessageTarget
+	c, err := s.accessibleConversation(r, func(ctx context.Context, accountID, displayID int64) (_ *criachat.Conversation, err error) {
+		target, err = s.conversations.LoadMessageTarget(ctx, accountID, displayID)
+		return target.Conversation, err
+	})
 	if err != nil {
 		return err
 	}
@@ -198,7 +202,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) error {
 		}
 		mp = p.service()
 	}
-	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), c, mp)
+	c, m, err := s.conversations.CreateMessage(r.Context(), actorOf(r), target, mp)
 	if err != nil {
 		// The files were written before the transaction; no row names them now.
 		s.removeFiles(context.WithoutCancel(r.Context()), mp.Attachments)

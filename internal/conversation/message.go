@@ -23,53 +23,58 @@ type MessageParams struct {
 	Attachments []*criachat.Attachment
 }
 
-// CreateMessage adds a message to a conversation (reference §3.6, §6.2). pre
-// is the conversation as the caller loaded it (to check access); it is read
-// again inside the write transaction.
-func (s *Service) CreateMessage(ctx context.Context, a Actor, pre *criachat.Conversation, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
+// MessageTarget is the conversation a message is about to be added to, read
+// with what the flood guard needs (see LoadMessageTarget).
+type MessageTarget struct {
+	Conversation *criachat.Conversation
+	recent       int // its messages of the last minute, counted up to the limit
+}
+
+// LoadMessageTarget reads a conversation for CreateMessage on the read pool,
+// with the flood guard's count in the same query: the count is a rate limit,
+// not an invariant, so it need not be read in the write transaction.
+func (s *Service) LoadMessageTarget(ctx context.Context, accountID, displayID int64) (MessageTarget, error) {
+	c, recent, err := s.store.Read().ConversationForMessage(ctx, accountID, displayID, s.now().Add(-time.Minute), s.messagesPerMinute)
+	return MessageTarget{Conversation: c, recent: recent}, err
+}
+
+// CreateMessage adds a message to a conversation (reference §3.6, §6.2). The
+// caller has loaded the target (and checked access to it); the conversation
+// is read again inside the write transaction.
+func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
+	pre := t.Conversation
+	if t.recent >= s.messagesPerMinute {
+		// Chatwoot's flood guard (CONVERSATION_MESSAGE_PER_MINUTE_LIMIT).
+		return nil, nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
+	}
 	accountID, displayID := pre.AccountID, pre.DisplayID
 	var conv *criachat.Conversation
 	var msg *criachat.Message
-	// What does not need the write lock is read first, on the read pool: the
-	// inbox (its channel type never changes) and the flood guard count (a
-	// rate limit, not an invariant).
-	r := s.store.Read()
-	channel, err := s.channelType(ctx, r, accountID, pre.InboxID)
+	// The inbox's channel type never changes: it is read (once, then
+	// cached) outside the write transaction.
+	channel, err := s.channelType(ctx, s.store.Read(), accountID, pre.InboxID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.floodGuard(ctx, r, pre.ID); err != nil {
-		return nil, nil, err
-	}
 	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		c, err := q.Conversation(ctx, accountID, displayID)
+		c, ec, err := q.ConversationInContext(ctx, accountID, displayID)
 		if err != nil {
 			return err
 		}
 		conv = c
-		msg, err = s.addMessage(ctx, q, a, c, channel, p)
+		msg, err = s.addMessage(ctx, q, a, c, ec, channel, p)
 		return err
 	})
 	return conv, msg, err
 }
 
-// floodGuard refuses a message when the conversation already has the
-// per-minute limit of messages (Chatwoot: "Too many messages").
-func (s *Service) floodGuard(ctx context.Context, q *store.Queries, conversationID int64) error {
-	n, err := q.CountMessagesSince(ctx, conversationID, s.now().Add(-time.Minute), s.messagesPerMinute)
-	if err != nil {
-		return err
-	}
-	if n >= s.messagesPerMinute {
-		return criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
-	}
-	return nil
-}
-
 // addMessage writes a message and its effects on the conversation: incoming
 // messages reopen it (not when muted) and start the wait; a user's public
 // reply ends the wait and may be the first reply; last activity moves.
-func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, channel criachat.ChannelType, p MessageParams) (*criachat.Message, error) {
+//
+// ec, when given, is c's payload context read with c in this transaction
+// (nil: the events read it).
+func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, ec *store.EventContext, channel criachat.ChannelType, p MessageParams) (*criachat.Message, error) {
 	mt := criachat.MessageOutgoing
 	if p.MessageType != "" {
 		t, ok := criachat.ParseMessageType(p.MessageType)
@@ -109,10 +114,13 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 		}
 	}
 	m.Attachments = p.Attachments
+	if ec != nil {
+		ec.Added(c, m)
+	}
 	reopened := false
 	switch {
 	case mt == criachat.MessageIncoming:
-		contact, err := q.Contact(ctx, c.AccountID, c.ContactID)
+		contact, err := s.contactOf(ctx, q, c, ec)
 		if err != nil {
 			return nil, err
 		}
@@ -149,18 +157,27 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	return m, s.messageCreated(ctx, q, a, before, c, m)
+	return m, s.messageCreated(ctx, q, a, before, c, ec, m)
+}
+
+// contactOf returns c's contact: from its payload context when the caller
+// read it in this transaction, from the store otherwise.
+func (s *Service) contactOf(ctx context.Context, q *store.Queries, c *criachat.Conversation, ec *store.EventContext) (*criachat.Contact, error) {
+	if ec != nil {
+		return ec.Contact, nil
+	}
+	return q.Contact(ctx, c.AccountID, c.ContactID)
 }
 
 // messageCreated records message_created, first_reply_created when m is the
 // first reply, the conversation events of what the message changed, and the
 // mentions of a private note, all from one load of the payload context.
-func (s *Service) messageCreated(ctx context.Context, q *store.Queries, a Actor, before, c *criachat.Conversation, m *criachat.Message) error {
-	var last *criachat.Message
+func (s *Service) messageCreated(ctx context.Context, q *store.Queries, a Actor, before, c *criachat.Conversation, ec *store.EventContext, m *criachat.Message) error {
+	k := event.Known{Actor: a.agent(), Context: ec}
 	if !m.Private {
-		last = m
+		k.Last = m
 	}
-	return s.events.Record(ctx, q, c, last, a.agent(), func(b *event.Batch) error {
+	return s.events.Record(ctx, q, c, k, func(b *event.Batch) error {
 		if err := b.Message(ctx, m, criachat.EventMessageCreated); err != nil {
 			return err
 		}
@@ -220,7 +237,7 @@ func (s *Service) messageEvents(ctx context.Context, q *store.Queries, c *criach
 	if err := q.LoadAttachments(ctx, c.AccountID, m); err != nil {
 		return err
 	}
-	return s.events.Record(ctx, q, c, nil, nil, func(b *event.Batch) error { return b.Message(ctx, m, types...) })
+	return s.events.Record(ctx, q, c, event.Known{}, func(b *event.Batch) error { return b.Message(ctx, m, types...) })
 }
 
 // DeleteMessage soft-deletes a message and deletes its attachments

@@ -225,6 +225,6 @@ func (s *Service) Typing(ctx context.Context, a Actor, accountID, displayID int6
 		if err != nil {
 			return err
 		}
-		return s.events.Record(ctx, q, c, nil, a.agent(), func(b *event.Batch) error { return b.Typing(ctx, a.User, a.Bot, on, private) })
+		return s.events.Record(ctx, q, c, event.Known{Actor: a.agent()}, func(b *event.Batch) error { return b.Typing(ctx, a.User, a.Bot, on, private) })
 	})
 }

@@ -35,13 +35,15 @@ type conversationContext struct {
 	bots         map[int64]*criachat.AgentBot // bots met, likewise
 }
 
-// loadConversation renders c's webhook_data from the stored state. last, when
-// given, is the conversation's newest chat message (saves a query when the
-// event is about that message).
-func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, actor *criachat.Agent) (*conversationContext, error) {
-	ec, err := q.EventContextOf(ctx, c)
-	if err != nil {
-		return nil, err
+// loadConversation renders c's webhook_data from the stored state and what
+// the caller knows.
+func (r *Recorder) loadConversation(ctx context.Context, q *store.Queries, c *criachat.Conversation, k Known) (*conversationContext, error) {
+	last, actor, ec := k.Last, k.Actor, k.Context
+	if ec == nil {
+		var err error
+		if ec, err = q.EventContextOf(ctx, c); err != nil {
+			return nil, err
+		}
 	}
 	contact, ci := ec.Contact, ec.ContactInbox
 	cc := &conversationContext{inbox: idName{c.InboxID, ec.InboxName}, contact: contact, destinations: ec.Destinations,
@@ -261,14 +263,24 @@ type Batch struct {
 	pending []*criachat.Event
 }
 
-// Record reads what the payloads of conversation c need, lets add render the
-// events of a change (take it after the change is written), and appends them
-// all at once. last, when given, is c's newest chat message (a message just
-// created), which saves a query. actor, when given, is the user making the
-// change as the request loaded them: payloads that name that user (as
-// sender or assignee) use it instead of reading it again.
-func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Conversation, last *criachat.Message, actor *criachat.Agent, add func(b *Batch) error) error {
-	cc, err := r.loadConversation(ctx, q, c, last, actor)
+// Known is what a caller already holds of a conversation's payload state;
+// each field given saves a query.
+type Known struct {
+	// Last is the conversation's newest chat message (a message just created).
+	Last *criachat.Message
+	// Actor is the user making the change as the request loaded them:
+	// payloads that name that user (as sender or assignee) use it.
+	Actor *criachat.Agent
+	// Context is the conversation's EventContext as of the change, read in
+	// its transaction (store.ConversationInContext).
+	Context *store.EventContext
+}
+
+// Record reads what the payloads of conversation c need (beyond what the
+// caller knows), lets add render the events of a change (take it after the
+// change is written), and appends them all at once.
+func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Conversation, k Known, add func(b *Batch) error) error {
+	cc, err := r.loadConversation(ctx, q, c, k)
 	if err != nil {
 		return err
 	}
@@ -364,7 +376,7 @@ func (r *Recorder) Conversation(ctx context.Context, q *store.Queries, c *criach
 	if len(types) == 0 {
 		return nil
 	}
-	return r.Record(ctx, q, c, nil, nil, func(b *Batch) error { return b.Conversation(ctx, changes, types...) })
+	return r.Record(ctx, q, c, Known{}, func(b *Batch) error { return b.Conversation(ctx, changes, types...) })
 }
 
 // ContactUpdated appends contact_updated with what changed from before to

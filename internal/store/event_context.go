@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
 )
@@ -22,33 +23,90 @@ type EventContext struct {
 	Destinations bool
 }
 
+// The payload context's columns over accounts a, inboxes i, contacts ct and
+// contact_inboxes ci; the unread count is the caller's.
+var eventContextColumns = `a.name, i.name, i.channel_type, ` + strings.ReplaceAll(contactColumns, "c.", "ct.") + `, ` + contactInboxColumns
+
+// eventDestinations is EventContext.Destinations over accounts a and inboxes i.
+const eventDestinations = `(EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = a.id)
+	OR COALESCE(i.webhook_url, '') <> ''
+	OR EXISTS (SELECT 1 FROM agent_bot_inboxes b WHERE b.account_id = a.id AND b.inbox_id = i.id))`
+
+// unreadLimit is where unread counts stop: what payloads show. The counts
+// are range scans of the messages_incoming index (conversation, time) that
+// stop there.
+const unreadLimit = 10
+
+// contextScan receives an EventContext's columns.
+type contextScan struct {
+	out     EventContext
+	contact contactScan
+	ci      contactInboxScan
+}
+
+func (s *contextScan) dest() []any {
+	dest := append([]any{&s.out.AccountName, &s.out.InboxName, &s.out.Channel}, s.contact.dest()...)
+	return append(append(dest, s.ci.dest()...), &s.out.Unread, &s.out.Destinations)
+}
+
+func (s *contextScan) context() *EventContext {
+	out := s.out
+	out.Contact, out.ContactInbox = s.contact.contact(), s.ci.contactInbox()
+	return &out
+}
+
 // EventContextOf loads c's EventContext in one query: it runs inside the
 // transaction of every change that records events, so it must be cheap.
 func (q *Queries) EventContextOf(ctx context.Context, c *criachat.Conversation) (*EventContext, error) {
-	var out EventContext
-	var contact contactScan
-	var ci contactInboxScan
+	var s contextScan
 	seen := int64(0)
 	if c.AgentLastSeenAt != nil {
 		seen = micros(*c.AgentLastSeenAt)
 	}
-	dest := append([]any{&out.AccountName, &out.InboxName, &out.Channel}, contact.dest()...)
-	dest = append(append(dest, ci.dest()...), &out.Unread, &out.Destinations)
-	// The unread count stops at 10 (what payloads show) so that it never
-	// walks a long conversation.
-	err := q.scanOne(q.queryRow(ctx, `SELECT a.name, i.name, i.channel_type, `+contactColumns+`, `+contactInboxColumns+`,
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+eventContextColumns+`,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = ? AND m.message_type = 0
-			AND m.created_at > ? ORDER BY m.id DESC LIMIT 10) unread),
-		(EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = a.id)
-			OR COALESCE(i.webhook_url, '') <> ''
-			OR EXISTS (SELECT 1 FROM agent_bot_inboxes b WHERE b.account_id = a.id AND b.inbox_id = i.id))
+			AND m.created_at > ? LIMIT ?) unread), `+eventDestinations+`
 		FROM accounts a JOIN inboxes i ON i.account_id = a.id AND i.id = ?
-		JOIN contacts c ON c.account_id = a.id AND c.id = ?
+		JOIN contacts ct ON ct.account_id = a.id AND ct.id = ?
 		JOIN contact_inboxes ci ON ci.account_id = a.id AND ci.id = ?
-		WHERE a.id = ?`, c.ID, seen, c.InboxID, c.ContactID, c.ContactInboxID, c.AccountID), "conversation context", dest...)
+		WHERE a.id = ?`, c.ID, seen, unreadLimit, c.InboxID, c.ContactID, c.ContactInboxID, c.AccountID),
+		"conversation context", s.dest()...)
 	if err != nil {
 		return nil, err
 	}
-	out.Contact, out.ContactInbox = contact.contact(), ci.contactInbox()
-	return &out, nil
+	return s.context(), nil
+}
+
+// ConversationInContext reads a conversation and its EventContext in one
+// query, for a change that is about to add messages: call Added for each
+// message it adds, so that the unread count stays what EventContextOf would
+// read after them.
+func (q *Queries) ConversationInContext(ctx context.Context, accountID, displayID int64) (*criachat.Conversation, *EventContext, error) {
+	var c conversationScan
+	var s contextScan
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`, `+eventContextColumns+`,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0
+			AND m.created_at > COALESCE(c.agent_last_seen_at, 0) LIMIT ?) unread), `+eventDestinations+`
+		FROM conversations c JOIN accounts a ON a.id = c.account_id
+		JOIN inboxes i ON i.account_id = c.account_id AND i.id = c.inbox_id
+		JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
+		JOIN contact_inboxes ci ON ci.account_id = c.account_id AND ci.id = c.contact_inbox_id
+		WHERE c.account_id = ? AND c.display_id = ?`, unreadLimit, accountID, displayID),
+		"conversation", append(c.dest(), s.dest()...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.conversation(), s.context(), nil
+}
+
+// Added counts m, just added to conversation c, in the unread count as
+// EventContextOf's query would.
+func (ec *EventContext) Added(c *criachat.Conversation, m *criachat.Message) {
+	seen := int64(0)
+	if c.AgentLastSeenAt != nil {
+		seen = micros(*c.AgentLastSeenAt)
+	}
+	if m.MessageType == criachat.MessageIncoming && micros(m.CreatedAt) > seen && ec.Unread < unreadLimit {
+		ec.Unread++
+	}
 }

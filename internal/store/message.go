@@ -167,15 +167,23 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 	return out, rows.Err()
 }
 
-// CountMessagesSince counts a conversation's messages created after t,
-// looking at no more than its newest limit messages (the flood guard only
-// needs to know whether the limit is reached, and this way it walks the
-// (conversation_id, id) index backwards instead of needing one of its own).
-func (q *Queries) CountMessagesSince(ctx context.Context, conversationID int64, t time.Time, limit int) (int, error) {
-	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT m.created_at FROM messages m WHERE m.conversation_id = ?
-		ORDER BY m.id DESC LIMIT ?) recent WHERE recent.created_at > ?`, conversationID, limit, micros(t)).Scan(&n)
-	return n, q.d.translate(err)
+// ConversationForMessage is Conversation with, from the same read, how many
+// of the conversation's messages were created after since, looking at no
+// more than its newest limit messages: the flood guard only needs to know
+// whether the limit is reached, and this way it walks the (conversation_id,
+// id) index backwards instead of needing one of its own.
+func (q *Queries) ConversationForMessage(ctx context.Context, accountID, displayID int64, since time.Time, limit int) (*criachat.Conversation, int, error) {
+	var s conversationScan
+	var recent int
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`,
+		(SELECT COUNT(*) FROM (SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id
+			ORDER BY m.id DESC LIMIT ?) recent WHERE recent.created_at > ?)
+		FROM conversations c WHERE c.account_id = ? AND c.display_id = ?`, limit, micros(since), accountID, displayID),
+		"conversation", append(s.dest(), &recent)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.conversation(), recent, nil
 }
 
 // SearchConversationsByMessage returns the ids of an account's conversations
