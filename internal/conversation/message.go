@@ -27,15 +27,15 @@ type MessageParams struct {
 // with what the flood guard needs (see LoadMessageTarget).
 type MessageTarget struct {
 	Conversation *criachat.Conversation
-	recent       int // its messages of the last minute, counted up to the limit
+	flooded      bool // it has had the per-minute limit of messages in the last minute
 }
 
 // LoadMessageTarget reads a conversation for CreateMessage on the read pool,
-// with the flood guard's count in the same query: the count is a rate limit,
+// with the flood guard's verdict from the same query: it is a rate limit,
 // not an invariant, so it need not be read in the write transaction.
 func (s *Service) LoadMessageTarget(ctx context.Context, accountID, displayID int64) (MessageTarget, error) {
-	c, recent, err := s.store.Read().ConversationForMessage(ctx, accountID, displayID, s.now().Add(-time.Minute), s.messagesPerMinute)
-	return MessageTarget{Conversation: c, recent: recent}, err
+	c, flooded, err := s.store.Read().ConversationForMessage(ctx, accountID, displayID, s.now().Add(-time.Minute), s.messagesPerMinute)
+	return MessageTarget{Conversation: c, flooded: flooded}, err
 }
 
 // CreateMessage adds a message to a conversation (reference §3.6, §6.2). The
@@ -43,7 +43,7 @@ func (s *Service) LoadMessageTarget(ctx context.Context, accountID, displayID in
 // is read again inside the write transaction.
 func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
 	pre := t.Conversation
-	if t.recent >= s.messagesPerMinute {
+	if t.flooded {
 		// Chatwoot's flood guard (CONVERSATION_MESSAGE_PER_MINUTE_LIMIT).
 		return nil, nil, criachat.Errorf(criachat.EINVALID, "Validation failed: Too many messages")
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // newConversation creates a contact and a conversation in an inbox.
-func newConversation(t *testing.T, s *store.Store, in *criachat.Inbox, status criachat.ConversationStatus) *criachat.Conversation {
+func newConversation(t testing.TB, s *store.Store, in *criachat.Inbox, status criachat.ConversationStatus) *criachat.Conversation {
 	t.Helper()
 	ctx := context.Background()
 	c := &criachat.Conversation{AccountID: in.AccountID, InboxID: in.ID, Status: status}

@@ -21,7 +21,7 @@ type inboxFixture struct {
 	apiIn, widget, bIn *criachat.Inbox
 }
 
-func newInboxFixture(t *testing.T, s *store.Store) *inboxFixture {
+func newInboxFixture(t testing.TB, s *store.Store) *inboxFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &inboxFixture{a: criachat.Account{Name: "A"}, b: criachat.Account{Name: "B"}}

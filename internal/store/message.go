@@ -167,23 +167,23 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 	return out, rows.Err()
 }
 
-// ConversationForMessage is Conversation with, from the same read, how many
-// of the conversation's messages were created after since, looking at no
-// more than its newest limit messages: the flood guard only needs to know
-// whether the limit is reached, and this way it walks the (conversation_id,
-// id) index backwards instead of needing one of its own.
-func (q *Queries) ConversationForMessage(ctx context.Context, accountID, displayID int64, since time.Time, limit int) (*criachat.Conversation, int, error) {
+// ConversationForMessage is Conversation with, from the same read, whether
+// the conversation already has limit messages created after since (the
+// flood guard). It reads one message, the limit-th newest by id (ids grow
+// with creation time), so that its cost does not grow with the conversation:
+// the (conversation_id, id) index is walked backwards past limit-1 entries
+// without reading their rows.
+func (q *Queries) ConversationForMessage(ctx context.Context, accountID, displayID int64, since time.Time, limit int) (*criachat.Conversation, bool, error) {
 	var s conversationScan
-	var recent int
+	var nth sql.NullInt64
 	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`,
-		(SELECT COUNT(*) FROM (SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id
-			ORDER BY m.id DESC LIMIT ?) recent WHERE recent.created_at > ?)
-		FROM conversations c WHERE c.account_id = ? AND c.display_id = ?`, limit, micros(since), accountID, displayID),
-		"conversation", append(s.dest(), &recent)...)
+		(SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1 OFFSET ?)
+		FROM conversations c WHERE c.account_id = ? AND c.display_id = ?`, max(limit, 1)-1, accountID, displayID),
+		"conversation", append(s.dest(), &nth)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, false, err
 	}
-	return s.conversation(), recent, nil
+	return s.conversation(), nth.Valid && nth.Int64 > micros(since), nil
 }
 
 // SearchConversationsByMessage returns the ids of an account's conversations
