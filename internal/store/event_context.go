@@ -59,17 +59,13 @@ func (s *contextScan) context() *EventContext {
 // transaction of every change that records events, so it must be cheap.
 func (q *Queries) EventContextOf(ctx context.Context, c *criachat.Conversation) (*EventContext, error) {
 	var s contextScan
-	seen := int64(0)
-	if c.AgentLastSeenAt != nil {
-		seen = micros(*c.AgentLastSeenAt)
-	}
 	err := q.scanOne(q.queryRow(ctx, `SELECT `+eventContextColumns+`,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = ? AND m.message_type = 0
 			AND m.created_at > ? LIMIT ?) unread), `+eventDestinations+`
 		FROM accounts a JOIN inboxes i ON i.account_id = a.id AND i.id = ?
 		JOIN contacts ct ON ct.account_id = a.id AND ct.id = ?
 		JOIN contact_inboxes ci ON ci.account_id = a.id AND ci.id = ?
-		WHERE a.id = ?`, c.ID, seen, unreadLimit, c.InboxID, c.ContactID, c.ContactInboxID, c.AccountID),
+		WHERE a.id = ?`, c.ID, agentSeenMicros(c), unreadLimit, c.InboxID, c.ContactID, c.ContactInboxID, c.AccountID),
 		"conversation context", s.dest()...)
 	if err != nil {
 		return nil, err
@@ -102,11 +98,16 @@ func (q *Queries) ConversationInContext(ctx context.Context, accountID, displayI
 // Added counts m, just added to conversation c, in the unread count as
 // EventContextOf's query would.
 func (ec *EventContext) Added(c *criachat.Conversation, m *criachat.Message) {
-	seen := int64(0)
-	if c.AgentLastSeenAt != nil {
-		seen = micros(*c.AgentLastSeenAt)
-	}
-	if m.MessageType == criachat.MessageIncoming && micros(m.CreatedAt) > seen && ec.Unread < unreadLimit {
+	if m.MessageType == criachat.MessageIncoming && micros(m.CreatedAt) > agentSeenMicros(c) && ec.Unread < unreadLimit {
 		ec.Unread++
 	}
+}
+
+// agentSeenMicros is when an agent last saw c, as stored (0 for never): the
+// incoming messages after it are unread, in Go as in COALESCE(c.agent_last_seen_at, 0).
+func agentSeenMicros(c *criachat.Conversation) int64 {
+	if c.AgentLastSeenAt == nil {
+		return 0
+	}
+	return micros(*c.AgentLastSeenAt)
 }
