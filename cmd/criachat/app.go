@@ -57,6 +57,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.SetAuthCacheTTL(m.Config.AuthCacheTTL)
 	applied, err := st.Migrate(ctx)
 	if err != nil {
 		st.Close()

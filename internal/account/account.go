@@ -133,7 +133,7 @@ func (s *Service) ResolveAPIToken(ctx context.Context, token string) (TokenOwner
 // accountID, with that membership, in one query. ok is false (and err nil)
 // in every other case, which ResolveAPIToken then sorts out.
 func (s *Service) ResolveMemberToken(ctx context.Context, token string, accountID int64) (o TokenOwner, m *criachat.AccountUser, ok bool, err error) {
-	t, u, m, err := s.store.Read().MemberByTokenHash(ctx, secret.HashToken(token), accountID)
+	t, u, m, err := s.store.MemberByTokenHash(ctx, secret.HashToken(token), accountID)
 	if criachat.IsNotFound(err) {
 		return TokenOwner{}, nil, false, nil
 	} else if err != nil {

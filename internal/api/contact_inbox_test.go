@@ -220,9 +220,9 @@ func TestContactInboxesBatchLoaded(t *testing.T) {
 			e.do("POST", contactPath(b, id)+"/contact_inboxes", b.Token, map[string]any{"inbox_id": inB2}).expect(t, http.StatusOK)
 		}
 		cost := func(tn tenant, path string) (int64, response) {
-			before := e.store.QueryCount()
-			res := e.do("GET", path, tn.Token, nil).expect(t, http.StatusOK)
-			return e.store.QueryCount() - before, res
+			res, n := e.statementsFor("GET", path, tn.Token, nil)
+			res.expect(t, http.StatusOK)
+			return n, res
 		}
 		one, _ := cost(a, contactsPath(a))
 		fifteen, res := cost(b, contactsPath(b))

@@ -305,9 +305,9 @@ func TestConversationFilterQueriesDoNotGrow(t *testing.T) {
 		}
 		grow(0)
 		count := func() int64 {
-			before := e.store.QueryCount()
-			e.do("POST", c.path("/conversations/filter"), a.Token, body).expect(t, 200)
-			return e.store.QueryCount() - before
+			res, n := e.statementsFor("POST", c.path("/conversations/filter"), a.Token, body)
+			res.expect(t, 200)
+			return n
 		}
 		small := count()
 		for i := 0; i < 10; i++ {

@@ -4,22 +4,13 @@ import (
 	"testing"
 )
 
-// queryCost sends a request and returns its response and how many statements
-// the store ran for it.
-func (e *env) queryCost(method, path, token string, body any) (response, int64) {
-	e.t.Helper()
-	before := e.store.QueryCount()
-	res := e.do(method, path, token, body)
-	return res, e.store.QueryCount() - before
-}
-
 // constantQueries fails unless listing path costs the same number of
 // statements before and after grow adds rows: lists must not query per row.
 func (e *env) constantQueries(t *testing.T, path, token string, grow func()) {
 	t.Helper()
-	_, small := e.queryCost("GET", path, token, nil)
+	_, small := e.statementsFor("GET", path, token, nil)
 	grow()
-	res, large := e.queryCost("GET", path, token, nil)
+	res, large := e.statementsFor("GET", path, token, nil)
 	res.expect(t, 200)
 	if large != small {
 		t.Fatalf("GET %s: %d statements with few rows, %d with many: a query per row", path, small, large)

@@ -30,6 +30,9 @@ type Config struct {
 	PprofAddr       string        // CRIACHAT_PPROF_ADDR: serve net/http/pprof there (off when empty)
 	// MessagesPerMinute caps messages per conversation per minute (CRIACHAT_MESSAGES_PER_MINUTE).
 	MessagesPerMinute int
+	// AuthCacheTTL is how long a token's member row is reused
+	// (CRIACHAT_AUTH_CACHE_TTL; 0 reads it on every request).
+	AuthCacheTTL time.Duration
 
 	// Webhooks (issue 4).
 	WebhookTimeout          time.Duration // CRIACHAT_WEBHOOK_TIMEOUT: one attempt (default 5s)
@@ -65,6 +68,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxBodyBytes:      40 << 20,
 		MessagesPerMinute: 200,
 		ShutdownTimeout:   30 * time.Second,
+		AuthCacheTTL:      5 * time.Second, // store.DefaultAuthCacheTTL
 
 		WebhookTimeout:          5 * time.Second,
 		WebhookRetryFor:         24 * time.Hour,
@@ -130,6 +134,13 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			*n.dst = i
 		}
+	}
+	if v := getenv("CRIACHAT_AUTH_CACHE_TTL"); v != "" {
+		n, err := time.ParseDuration(v)
+		if err != nil || n < 0 || n > time.Minute {
+			errs = append(errs, fmt.Errorf("CRIACHAT_AUTH_CACHE_TTL: want a duration from 0s to 1m, got %q", v))
+		}
+		c.AuthCacheTTL = n
 	}
 	if v := getenv("CRIACHAT_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/criachat/criachat/internal/store"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -47,6 +49,7 @@ func TestInvalidValues(t *testing.T) {
 		"CRIACHAT_WEBHOOK_ALLOW_PRIVATE":  {"CRIACHAT_WEBHOOK_ALLOW_PRIVATE": "maybe"},
 		"CRIACHAT_EVENT_RETENTION":        {"CRIACHAT_EVENT_RETENTION": "1h"}, // shorter than the retry period
 		"CRIACHAT_RATE_LIMIT":             {"CRIACHAT_RATE_LIMIT": "-1"},
+		"CRIACHAT_AUTH_CACHE_TTL":         {"CRIACHAT_AUTH_CACHE_TTL": "2m"},
 		"CRIACHAT_RATE_LIMIT_ALLOWED_IPS": {"CRIACHAT_RATE_LIMIT_ALLOWED_IPS": "10.0.0.0/8, nope"},
 	} {
 		m["CRIACHAT_DATA_DIR"] = dir
@@ -54,6 +57,19 @@ func TestInvalidValues(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v, want one naming the variable", name, err)
 		}
+	}
+}
+
+// TestAuthCacheTTL: the default is the store's, and 0 is allowed (no cache).
+func TestAuthCacheTTL(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(env(map[string]string{"CRIACHAT_DATA_DIR": dir}))
+	if err != nil || c.AuthCacheTTL != store.DefaultAuthCacheTTL {
+		t.Fatalf("default = %v, %v; want %v", c.AuthCacheTTL, err, store.DefaultAuthCacheTTL)
+	}
+	c, err = Load(env(map[string]string{"CRIACHAT_DATA_DIR": dir, "CRIACHAT_AUTH_CACHE_TTL": "0"}))
+	if err != nil || c.AuthCacheTTL != 0 {
+		t.Fatalf("0 = %v, %v", c.AuthCacheTTL, err)
 	}
 }
 

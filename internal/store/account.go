@@ -73,6 +73,7 @@ func (q *Queries) UpdateAccount(ctx context.Context, a *criachat.Account) error 
 		features = ?, settings = ?, custom_attributes = ?, limits = ?, updated_at = ? WHERE id = ?`,
 		a.Name, a.Locale, a.Domain, a.SupportEmail, a.Status, jsonText(a.Features), jsonText(a.Settings),
 		jsonText(a.CustomAttributes), jsonText(a.Limits), micros(a.UpdatedAt), a.ID)
+	q.authChanged()
 	if err != nil {
 		return err
 	}
@@ -86,6 +87,7 @@ func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
 		return err
 	}
 	res, err := q.exec(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+	q.authChanged()
 	if err != nil {
 		return err
 	}

@@ -131,6 +131,7 @@ func (q *Queries) DeleteAgentBot(ctx context.Context, accountID, id int64) error
 		return err
 	}
 	_, err = q.exec(ctx, `DELETE FROM access_tokens WHERE owner_type = ? AND owner_id = ?`, criachat.OwnerAgentBot, id)
+	q.authChanged()
 	return err
 }
 

@@ -210,19 +210,19 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 		}
 		return
 	}
-	enqueued := false
+	var effects txEffects
 	queue := &eventQueue{}
 	for i, r := range batch {
-		results[i] = g.runOne(tx, r, &enqueued, queue)
+		results[i] = g.runOne(tx, r, &effects, queue)
 	}
-	err = g.finishBatch(tx, queue, &enqueued)
+	err = g.finishBatch(tx, queue, &effects)
 	if err == nil {
 		err = tx.Commit()
 	} else {
 		_ = tx.Rollback()
 	}
 	if err != nil {
-		enqueued = false
+		effects.deliveries = false
 		err = g.s.d.translate(fmt.Errorf("commit: %w", err))
 		for i := range results {
 			if results[i].err == nil && results[i].panic == nil {
@@ -231,9 +231,9 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 		}
 	}
 	g.signalCommitted()
-	if enqueued {
-		g.s.notifyDeliveries() // at worst a spurious wake-up if the caller that enqueued rolled back
-	}
+	// A caller that rolled back to its savepoint may have set effects: at
+	// worst a spurious wake-up or cache flush.
+	g.s.committed(effects)
 	for i, r := range batch {
 		r.result <- results[i]
 	}
@@ -243,8 +243,8 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 // savepoints: their events (eventQueue), and the new messages in the
 // full-text index (migration 0010; FTS5 writes a segment at every
 // savepoint, so indexing inside them cost one segment per message).
-func (g *groupCommitter) finishBatch(tx *sql.Tx, queue *eventQueue, enqueued *bool) error {
-	q := &Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued}
+func (g *groupCommitter) finishBatch(tx *sql.Tx, queue *eventQueue, effects *txEffects) error {
+	q := g.s.txQueries(tx, effects, nil)
 	ctx := context.Background()
 	if err := q.writeQueuedEvents(ctx, queue); err != nil {
 		return fmt.Errorf("write events: %w", err)
@@ -262,7 +262,7 @@ func (g *groupCommitter) finishBatch(tx *sql.Tx, queue *eventQueue, enqueued *bo
 }
 
 // runOne runs one caller's work inside a savepoint of tx.
-func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool, queue *eventQueue) (res txResult) {
+func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, effects *txEffects, queue *eventQueue) (res txResult) {
 	if err := r.ctx.Err(); err != nil {
 		return txResult{err: err}
 	}
@@ -281,5 +281,5 @@ func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, enqueued *bool, queue 
 		}
 		tx.Exec("RELEASE work")
 	}()
-	return txResult{err: r.fn(&Queries{tx: tx, stmts: g.s.writeStmts, d: g.s.d, now: g.s.now, enqueued: enqueued, queue: queue})}
+	return txResult{err: r.fn(g.s.txQueries(tx, effects, queue))}
 }

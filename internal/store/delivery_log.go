@@ -158,8 +158,6 @@ func (q *Queries) Redeliver(ctx context.Context, accountID, deliveryID int64) (*
 	} else if err != nil {
 		return nil, err
 	}
-	if q.enqueued != nil {
-		*q.enqueued = true
-	}
+	q.enqueuedDeliveries()
 	return &d, nil
 }

@@ -219,8 +219,8 @@ func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, rout
 	if err != nil {
 		return q.d.translate(err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 && q.enqueued != nil {
-		*q.enqueued = true
+	if n, _ := res.RowsAffected(); n > 0 {
+		q.enqueuedDeliveries()
 	}
 	return nil
 }

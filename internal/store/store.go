@@ -42,6 +42,9 @@ type Store struct {
 	// (see Deliveries).
 	wake chan struct{}
 
+	// members caches MemberByTokenHash (auth_cache.go).
+	members *memberCache
+
 	// queries counts statements run, so tests can prove a list endpoint's
 	// query count does not grow with its page size.
 	queries atomic.Int64
@@ -66,7 +69,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{d: d, read: read, write: write, now: time.Now, wake: make(chan struct{}, 1)}
+	st := &Store{d: d, read: read, write: write, now: time.Now, wake: make(chan struct{}, 1),
+		members: newMemberCache(DefaultAuthCacheTTL)}
 	st.writeStmts = &stmtCache{db: write, d: d, count: &st.queries}
 	st.readStmts = st.writeStmts
 	if read != write {
@@ -109,7 +113,9 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
 // Read returns queries that run on the read pool, outside any transaction.
-func (s *Store) Read() *Queries { return &Queries{stmts: s.readStmts, d: s.d, now: s.now} }
+func (s *Store) Read() *Queries {
+	return &Queries{stmts: s.readStmts, d: s.d, now: s.now, members: s.members}
+}
 
 // Tx runs fn in a write transaction and commits when fn returns nil. Store
 // helpers called on the given Queries compose inside the one transaction.
@@ -133,17 +139,39 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	enqueued := false
-	if err = fn(&Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now, enqueued: &enqueued}); err != nil {
+	var effects txEffects
+	if err = fn(s.txQueries(tx, &effects, nil)); err != nil {
 		return err
 	}
-	if err = tx.Commit(); err != nil {
+	err = tx.Commit()
+	s.committed(effects)
+	if err != nil {
 		return s.d.translate(fmt.Errorf("commit: %w", err))
 	}
-	if enqueued {
+	return nil
+}
+
+// txEffects records what a transaction wrote that the process reacts to once
+// it has committed.
+type txEffects struct {
+	deliveries bool // webhook deliveries: wake the delivery worker
+	auth       bool // users, tokens, memberships or accounts: forget cached members
+}
+
+// committed reacts to a finished transaction's effects. It also runs when the
+// commit failed: a spurious wake-up or cache flush costs little.
+func (s *Store) committed(e txEffects) {
+	if e.auth {
+		s.members.invalidate()
+	}
+	if e.deliveries {
 		s.notifyDeliveries()
 	}
-	return nil
+}
+
+// txQueries returns the queries of a write transaction.
+func (s *Store) txQueries(tx *sql.Tx, effects *txEffects, queue *eventQueue) *Queries {
+	return &Queries{tx: tx, stmts: s.writeStmts, d: s.d, now: s.now, members: s.members, effects: effects, queue: queue}
 }
 
 // Deliveries signals (without blocking the writer) when a committed
@@ -166,8 +194,11 @@ type Queries struct {
 	stmts *stmtCache
 	d     dialect
 	now   func() time.Time
-	// enqueued is set when the transaction wrote webhook deliveries.
-	enqueued *bool
+	// members is the store's member cache, which writes to the tables it
+	// reads from invalidate (see authChanged).
+	members *memberCache
+	// effects collects what the transaction wrote (nil outside one).
+	effects *txEffects
 	// queue, in a shared SQLite transaction, holds appended events until the
 	// end of the batch (nil: events are written at once).
 	queue *eventQueue

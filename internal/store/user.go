@@ -87,6 +87,7 @@ func (q *Queries) UpdateUser(ctx context.Context, u *criachat.User) error {
 		message_signature = ?, ui_settings = ?, custom_attributes = ?, confirmed_at = ?, updated_at = ? WHERE id = ?`,
 		u.Name, u.DisplayName, u.Email, u.PasswordHash, u.MessageSignature, jsonText(u.UISettings),
 		jsonText(u.CustomAttributes), nullMicros(u.ConfirmedAt), micros(u.UpdatedAt), u.ID)
+	q.authChanged()
 	if err != nil {
 		return emailTaken(err)
 	}
@@ -96,13 +97,16 @@ func (q *Queries) UpdateUser(ctx context.Context, u *criachat.User) error {
 // DeleteUser deletes a user, their memberships, sessions and access token,
 // and forgets which platform app managed them.
 func (q *Queries) DeleteUser(ctx context.Context, id int64) error {
-	if _, err := q.exec(ctx, `DELETE FROM access_tokens WHERE owner_type = ? AND owner_id = ?`, criachat.OwnerUser, id); err != nil {
+	_, err := q.exec(ctx, `DELETE FROM access_tokens WHERE owner_type = ? AND owner_id = ?`, criachat.OwnerUser, id)
+	q.authChanged()
+	if err != nil {
 		return err
 	}
 	if err := q.removePermissibles(ctx, PermissibleUser, id); err != nil {
 		return err
 	}
 	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+	q.authChanged()
 	if err != nil {
 		return err
 	}
@@ -217,6 +221,7 @@ func (q *Queries) UpdateAccountUser(ctx context.Context, m *criachat.AccountUser
 	res, err := q.exec(ctx, `UPDATE account_users SET role = ?, availability = ?, auto_offline = ?, active_at = ?,
 		updated_at = ? WHERE account_id = ? AND user_id = ?`,
 		m.Role, m.Availability, m.AutoOffline, nullMicros(m.ActiveAt), micros(m.UpdatedAt), m.AccountID, m.UserID)
+	q.authChanged()
 	if err != nil {
 		return err
 	}
@@ -226,6 +231,7 @@ func (q *Queries) UpdateAccountUser(ctx context.Context, m *criachat.AccountUser
 // DeleteAccountUser removes a user from an account.
 func (q *Queries) DeleteAccountUser(ctx context.Context, accountID, userID int64) error {
 	res, err := q.exec(ctx, `DELETE FROM account_users WHERE account_id = ? AND user_id = ?`, accountID, userID)
+	q.authChanged()
 	if err != nil {
 		return err
 	}
