@@ -25,9 +25,9 @@ const DefaultAuthCacheTTL = 5 * time.Second
 // memberCacheSize bounds the cache; when full it starts over.
 const memberCacheSize = 4096
 
-// memberCache remembers the scanned rows of MemberByTokenHash. It keeps rows,
-// not the objects built from them, so every caller gets objects (and maps)
-// of its own.
+// memberCache remembers what MemberByTokenHash found. Callers get clones
+// (criachat's Clone methods): objects and maps of their own, which they may
+// change; cloning costs a fraction of decoding the JSON columns again.
 //
 // A row read while a write of the cached tables commits must not outlive
 // that write: the generation is bumped after every such commit, and a row is
@@ -47,9 +47,18 @@ type memberKey struct {
 }
 
 type cachedMember struct {
-	row     memberRow
+	member
 	expires time.Time
 }
+
+// member is what MemberByTokenHash returns.
+type member struct {
+	t *criachat.AccessToken
+	u *criachat.User
+	m *criachat.AccountUser // with its Account
+}
+
+func (m member) clone() member { return member{m.t.Clone(), m.u.Clone(), m.m.Clone()} }
 
 func newMemberCache(ttl time.Duration) *memberCache {
 	c := &memberCache{rows: map[memberKey]cachedMember{}}
@@ -66,26 +75,28 @@ func (c *memberCache) invalidate() {
 	c.mu.Unlock()
 }
 
-func (c *memberCache) get(k memberKey, now time.Time) (memberRow, bool) {
+// get returns a clone of the cached member of k.
+func (c *memberCache) get(k memberKey, now time.Time) (member, bool) {
 	if c.ttl.Load() <= 0 {
-		return memberRow{}, false
+		return member{}, false
 	}
 	c.mu.Lock()
 	e, ok := c.rows[k]
 	c.mu.Unlock()
 	if !ok || !now.Before(e.expires) {
-		return memberRow{}, false
+		return member{}, false
 	}
-	return e.row, true
+	return e.clone(), true
 }
 
-// put stores a row read after gen was loaded, unless an invalidation came
-// in between.
-func (c *memberCache) put(k memberKey, row memberRow, gen uint64, now time.Time) {
+// put stores a clone of a member read after gen was loaded, unless an
+// invalidation came in between.
+func (c *memberCache) put(k memberKey, m member, gen uint64, now time.Time) {
 	ttl := time.Duration(c.ttl.Load())
 	if ttl <= 0 {
 		return
 	}
+	e := cachedMember{member: m.clone(), expires: now.Add(ttl)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen.Load() {
@@ -94,7 +105,7 @@ func (c *memberCache) put(k memberKey, row memberRow, gen uint64, now time.Time)
 	if len(c.rows) >= memberCacheSize {
 		clear(c.rows)
 	}
-	c.rows[k] = cachedMember{row: row, expires: now.Add(ttl)}
+	c.rows[k] = e
 }
 
 // SetAuthCacheTTL changes how long member rows are cached; 0 turns the cache
@@ -104,24 +115,20 @@ func (s *Store) SetAuthCacheTTL(ttl time.Duration) {
 	s.members.invalidate()
 }
 
-// MemberByTokenHash returns the user owning a user access token together
-// with their membership (and its account) of accountID: the path of every
-// Application API request. ENOTFOUND when the token is not a user's or the
-// user is not a member; callers then tell those cases apart. Found rows are
-// cached (see DefaultAuthCacheTTL); misses are not.
+// MemberByTokenHash is Queries.MemberByTokenHash on the read pool, cached
+// (see DefaultAuthCacheTTL); misses are not cached.
 func (s *Store) MemberByTokenHash(ctx context.Context, hash string, accountID int64) (*criachat.AccessToken, *criachat.User, *criachat.AccountUser, error) {
 	k := memberKey{hash: hash, accountID: accountID}
 	now := time.Now()
-	row, ok := s.members.get(k, now)
-	if !ok {
-		gen := s.members.gen.Load()
-		var err error
-		if row, err = s.Read().memberRow(ctx, hash, accountID); err != nil {
-			return nil, nil, nil, err
-		}
-		s.members.put(k, row, gen, now)
+	if m, ok := s.members.get(k, now); ok {
+		return m.t, m.u, m.m, nil
 	}
-	t, u, m := row.build()
+	gen := s.members.gen.Load()
+	t, u, m, err := s.Read().MemberByTokenHash(ctx, hash, accountID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s.members.put(k, member{t, u, m}, gen, now)
 	return t, u, m, nil
 }
 

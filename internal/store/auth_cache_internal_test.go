@@ -3,6 +3,8 @@ package store
 import (
 	"testing"
 	"time"
+
+	"github.com/criachat/criachat/internal/criachat"
 )
 
 // TestMemberCacheGenerations: a row read before an invalidation is not
@@ -11,8 +13,7 @@ func TestMemberCacheGenerations(t *testing.T) {
 	c := newMemberCache(time.Second)
 	k := memberKey{hash: "h", accountID: 1}
 	now := time.Now()
-	var row memberRow
-	row.us.u.Name = "ann"
+	row := member{&criachat.AccessToken{}, &criachat.User{Name: "ann"}, &criachat.AccountUser{}}
 
 	gen := c.gen.Load()
 	c.invalidate() // a write committed while the row was being read
@@ -22,7 +23,7 @@ func TestMemberCacheGenerations(t *testing.T) {
 	}
 
 	c.put(k, row, c.gen.Load(), now)
-	if got, ok := c.get(k, now.Add(999*time.Millisecond)); !ok || got.us.u.Name != "ann" {
+	if got, ok := c.get(k, now.Add(999*time.Millisecond)); !ok || got.u.Name != "ann" || got.u == row.u {
 		t.Fatalf("get within the TTL = %v, %v", got, ok)
 	}
 	if _, ok := c.get(k, now.Add(time.Second)); ok {

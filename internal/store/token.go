@@ -126,32 +126,28 @@ func (q *Queries) DeleteSessionsOf(ctx context.Context, userID int64) error {
 	return err
 }
 
-// memberRow is the scanned row of a token, its user and their membership
-// with its account; memberCache keeps these.
-type memberRow struct {
-	ts tokenScan
-	us userScan
-	ms memberScan
-	as accountScan
-}
-
-// build returns new objects (with maps of their own) from the row.
-func (r *memberRow) build() (*criachat.AccessToken, *criachat.User, *criachat.AccountUser) {
-	m := r.ms.member()
-	m.Account = r.as.account()
-	return r.ts.token(), r.us.user(), m
-}
-
-// memberRow reads what Store.MemberByTokenHash returns, in one query.
-func (q *Queries) memberRow(ctx context.Context, hash string, accountID int64) (memberRow, error) {
-	var r memberRow
+// MemberByTokenHash returns the user owning a user access token together
+// with their membership (and its account) of accountID, in one query: the
+// path of every Application API request (through Store.MemberByTokenHash,
+// which caches it). ENOTFOUND when the token is not a user's or the user is
+// not a member; callers then tell those cases apart.
+func (q *Queries) MemberByTokenHash(ctx context.Context, hash string, accountID int64) (*criachat.AccessToken, *criachat.User, *criachat.AccountUser, error) {
+	var ts tokenScan
+	var us userScan
+	var ms memberScan
+	var as accountScan
 	row := q.queryRow(ctx, `SELECT `+tokenColumns+`, `+userColumns+`, `+memberColumns+`, `+accountColumns+`
 		FROM access_tokens t JOIN users u ON u.id = t.owner_id
 		JOIN account_users m ON m.user_id = u.id AND m.account_id = ?
 		JOIN accounts a ON a.id = m.account_id
 		WHERE t.hash = ? AND t.owner_type = ?`, accountID, hash, criachat.OwnerUser)
-	dest := append(append(append(r.ts.dest(), r.us.dest()...), r.ms.dest()...), r.as.dest()...)
-	return r, q.scanOne(row, "account user", dest...)
+	dest := append(append(append(ts.dest(), us.dest()...), ms.dest()...), as.dest()...)
+	if err := q.scanOne(row, "account user", dest...); err != nil {
+		return nil, nil, nil, err
+	}
+	m := ms.member()
+	m.Account = as.account()
+	return ts.token(), us.user(), m, nil
 }
 
 // UserByTokenHash finds a user's access token by hash together with the user,
