@@ -62,7 +62,7 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p
 			return err
 		}
 		conv = c
-		msg, err = s.addMessage(ctx, q, a, c, ec, channel, p)
+		msg, err = s.addMessage(ctx, q, a, c, ec, channel, p, true)
 		return err
 	})
 	return conv, msg, err
@@ -73,8 +73,9 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p
 // reply ends the wait and may be the first reply; last activity moves.
 //
 // ec, when given, is c's payload context read with c in this transaction
-// (nil: the events read it).
-func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, ec *store.EventContext, channel criachat.ChannelType, p MessageParams) (*criachat.Message, error) {
+// (nil: the events read it). final says that the transaction changes
+// nothing of c or the message after this call (event.Known.Final).
+func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, ec *store.EventContext, channel criachat.ChannelType, p MessageParams, final bool) (*criachat.Message, error) {
 	mt := criachat.MessageOutgoing
 	if p.MessageType != "" {
 		t, ok := criachat.ParseMessageType(p.MessageType)
@@ -157,7 +158,7 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 			return nil, err
 		}
 	}
-	return m, s.messageCreated(ctx, q, a, before, c, ec, m)
+	return m, s.messageCreated(ctx, q, a, before, c, ec, m, final)
 }
 
 // contactOf returns c's contact: from its payload context when the caller
@@ -172,8 +173,8 @@ func (s *Service) contactOf(ctx context.Context, q *store.Queries, c *criachat.C
 // messageCreated records message_created, first_reply_created when m is the
 // first reply, the conversation events of what the message changed, and the
 // mentions of a private note, all from one load of the payload context.
-func (s *Service) messageCreated(ctx context.Context, q *store.Queries, a Actor, before, c *criachat.Conversation, ec *store.EventContext, m *criachat.Message) error {
-	k := event.Known{Actor: a.agent(), Context: ec}
+func (s *Service) messageCreated(ctx context.Context, q *store.Queries, a Actor, before, c *criachat.Conversation, ec *store.EventContext, m *criachat.Message, final bool) error {
+	k := event.Known{Actor: a.agent(), Context: ec, Final: final}
 	if !m.Private {
 		k.Last = m
 	}

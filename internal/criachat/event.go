@@ -111,6 +111,11 @@ type Event struct {
 	ContactID      *int64
 	Payload        []byte
 	CreatedAt      time.Time
+
+	// Body, when Payload is nil, is the payload still to be rendered as
+	// JSON: the store renders it before writing the event (on SQLite in
+	// the caller's goroutine, off the writer; see store.AppendEvents).
+	Body any
 }
 
 // Delivery targets.

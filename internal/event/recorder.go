@@ -260,6 +260,7 @@ type Batch struct {
 	q       *store.Queries
 	c       *criachat.Conversation
 	cc      *conversationContext
+	final   bool // Known.Final
 	pending []*criachat.Event
 }
 
@@ -274,6 +275,9 @@ type Known struct {
 	// Context is the conversation's EventContext as of the change, read in
 	// its transaction (store.ConversationInContext).
 	Context *store.EventContext
+	// Final says that the caller's transaction changes nothing the payloads
+	// show after Record returns, so they may be rendered later (Event.Body).
+	Final bool
 }
 
 // Record reads what the payloads of conversation c need (beyond what the
@@ -284,7 +288,7 @@ func (r *Recorder) Record(ctx context.Context, q *store.Queries, c *criachat.Con
 	if err != nil {
 		return err
 	}
-	b := &Batch{r: r, q: q, c: c, cc: cc}
+	b := &Batch{r: r, q: q, c: c, cc: cc, final: k.Final}
 	if err := add(b); err != nil {
 		return err
 	}
@@ -353,15 +357,19 @@ func (b *Batch) Message(ctx context.Context, m *criachat.Message, types ...criac
 	return nil
 }
 
-// append renders an event of the batch; Record writes it.
+// append renders an event of the batch (or leaves body to the store to
+// render, when the batch is Final); Record writes it.
 func (b *Batch) append(m *criachat.Message, t criachat.EventType, body any) error {
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
 	c := b.c
 	inbox, conv, contact := c.InboxID, c.ID, c.ContactID
-	e := &criachat.Event{AccountID: c.AccountID, Type: t, InboxID: &inbox, ConversationID: &conv, ContactID: &contact, Payload: payload}
+	e := &criachat.Event{AccountID: c.AccountID, Type: t, InboxID: &inbox, ConversationID: &conv, ContactID: &contact, Body: body}
+	if !b.final {
+		payload, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		e.Payload, e.Body = payload, nil
+	}
 	if m != nil {
 		id := m.ID
 		e.MessageID = &id

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,6 +57,8 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 		}
 	}
 	if q.queue != nil {
+		// Payloads left to render (Event.Body) are rendered by the caller's
+		// goroutine once its work is done (groupCommitter.commit).
 		q.queue.items = append(q.queue.items, queuedEvents{events: events, route: route})
 		return nil
 	}
@@ -63,6 +66,21 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 		return err
 	}
 	return q.enqueueAllDeliveries(ctx, events, route)
+}
+
+// renderPayloads renders the payloads left as Event.Body.
+func renderPayloads(events []*criachat.Event) error {
+	for _, e := range events {
+		if e.Payload != nil || e.Body == nil {
+			continue
+		}
+		payload, err := json.Marshal(e.Body)
+		if err != nil {
+			return fmt.Errorf("render %s payload: %w", e.Type, err)
+		}
+		e.Payload, e.Body = payload, nil
+	}
+	return nil
 }
 
 // eventQueue holds the events of a shared SQLite transaction until the end of
@@ -114,6 +132,9 @@ func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) erro
 // storeEvents numbers (on SQLite) and inserts events of one account; false
 // when the account no longer exists.
 func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event) (bool, error) {
+	if err := renderPayloads(events); err != nil { // those not rendered yet
+		return false, err
+	}
 	if q.d.numbersEventsAtWrite() {
 		var last int64
 		err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
