@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -56,9 +57,14 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 	})
 	fmt.Printf("GET /conversations/search?q=%s (rare word): %s err=%v\n", rareWord, search, err)
 
-	profile := make(chan error, 1)
+	profile := make(chan error, 2)
 	if o.cpuProfile != "" {
-		go func() { profile <- fetchProfile(o.pprofAddr, o.duration, o.cpuProfile) }()
+		go func() { profile <- fetchProfile(o.pprofAddr, "profile", o.duration, o.cpuProfile) }()
+	} else {
+		profile <- nil
+	}
+	if o.trace != "" {
+		go func() { profile <- fetchProfile(o.pprofAddr, "trace", min(o.duration, 3*time.Second), o.trace) }()
 	} else {
 		profile <- nil
 	}
@@ -81,7 +87,7 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 			len(rates), rates[len(rates)/2], rates[0], rates[len(rates)-1])
 	}
 	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
-	return <-profile
+	return errors.Join(<-profile, <-profile)
 }
 
 // createMessages runs o.clients clients posting messages to random
@@ -121,9 +127,10 @@ func createMessages(o options, srv *server, s seeded) (float64, latencies, int64
 	return float64(len(all)) / time.Since(start).Seconds(), all, errs.Load(), firstErr.Load()
 }
 
-// fetchProfile records the server's CPU profile for d into path.
-func fetchProfile(addr string, d time.Duration, path string) error {
-	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+// fetchProfile records the server's profile of kind (net/http/pprof's
+// "profile" or "trace") for d into path.
+func fetchProfile(addr, kind string, d time.Duration, path string) error {
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", addr, kind, int(d.Seconds())))
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type options struct {
 	contacts, conversations, messages int
 	clients                           int
 	duration                          time.Duration
-	cpuProfile                        string
+	cpuProfile, trace                 string
 	pprofAddr                         string
 	runs                              int
 }
@@ -50,7 +50,7 @@ func run(ctx context.Context, o options) error {
 		dbURL = "sqlite://" + filepath.Join(dir, "criachat.db")
 	}
 	env = append(env, "CRIACHAT_DATABASE_URL="+dbURL)
-	if o.cpuProfile != "" {
+	if o.cpuProfile != "" || o.trace != "" {
 		o.pprofAddr = freeAddr()
 		env = append(env, "CRIACHAT_PPROF_ADDR="+o.pprofAddr)
 	}
