@@ -90,6 +90,9 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 	return errors.Join(<-profile, <-profile)
 }
 
+// replyBody is what every load client posts.
+var replyBody = []byte(`{"content":"load test reply","message_type":"outgoing"}`)
+
 // createMessages runs o.clients clients posting messages to random
 // conversations for o.duration and returns the rate, the latencies, the
 // error count and the first error.
@@ -106,12 +109,13 @@ func createMessages(o options, srv *server, s seeded) (float64, latencies, int64
 		go func(seed uint64) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, 7))
+			client := srv.wireClient()
+			defer client.close()
 			var mine latencies
 			for time.Now().Before(end) {
 				conv := s.conversationDisplayIDs[r.IntN(len(s.conversationDisplayIDs))]
 				t := time.Now()
-				if err := srv.call("POST", fmt.Sprintf("/conversations/%d/messages", conv),
-					map[string]any{"content": "load test reply", "message_type": "outgoing"}, nil); err != nil {
+				if err := client.post(fmt.Sprintf("/api/v1/accounts/%d/conversations/%d/messages", srv.acct, conv), replyBody); err != nil {
 					errs.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
