@@ -374,5 +374,7 @@ func (g *groupCommitter) runOne(tx *sql.Tx, r *txRequest, effects *txEffects, qu
 		}
 		tx.Exec("RELEASE work")
 	}()
-	return txResult{err: r.fn(g.s.txQueries(tx, effects, queue))}
+	q := g.s.txQueries(tx, effects, queue)
+	q.uncancelable = true
+	return txResult{err: r.fn(q)}
 }

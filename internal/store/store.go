@@ -202,6 +202,22 @@ type Queries struct {
 	// queue, in a shared SQLite transaction, holds appended events until the
 	// end of the batch (nil: events are written at once).
 	queue *eventQueue
+	// uncancelable, in a shared SQLite transaction, runs statements without
+	// the caller's cancellation (see statementContext).
+	uncancelable bool
+}
+
+// statementContext is the context a statement runs with. On the SQLite
+// writer a caller's work takes a fraction of a millisecond and is undone
+// whole if it fails, so its statements ignore the caller's cancellation
+// (the group committer checks it before the work starts): a cancellable
+// context costs two goroutines per statement, database/sql's and the
+// driver's, each watching it, on the one connection every write waits for.
+func (q *Queries) statementContext(ctx context.Context) context.Context {
+	if q.uncancelable {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // The three helpers below run a constant query. Outside a transaction they use
@@ -211,6 +227,7 @@ type Queries struct {
 // the transaction holds (SQLite has one writer connection).
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = q.statementContext(ctx)
 	var res sql.Result
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -226,6 +243,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = q.statementContext(ctx)
 	var rows *sql.Rows
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -255,6 +273,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
+	ctx = q.statementContext(ctx)
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
 	case err != nil:
@@ -273,6 +292,7 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 // text. Values must still travel as args; identifiers in the text must come
 // from a fixed list.
 func (q *Queries) queryDynamic(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = q.statementContext(ctx)
 	q.stmts.count.Add(1) // counted like the cached statements (stmtCache.get)
 	query = q.d.bind(query)
 	var rows *sql.Rows
