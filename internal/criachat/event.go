@@ -3,6 +3,8 @@ package criachat
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -112,10 +114,23 @@ type Event struct {
 	Payload        []byte
 	CreatedAt      time.Time
 
-	// Body, when Payload is nil, is the payload still to be rendered as
-	// JSON: the store renders it before writing the event (on SQLite in
-	// the caller's goroutine, off the writer; see store.AppendEvents).
+	// Body, when not nil, is the payload still to be rendered (Render): the
+	// store renders it before writing the event (on SQLite in the caller's
+	// goroutine, off the writer; see store.AppendEvents).
 	Body any
+}
+
+// Render turns Body into Payload (nothing when there is no Body).
+func (e *Event) Render() error {
+	if e.Body == nil {
+		return nil
+	}
+	payload, err := json.Marshal(e.Body)
+	if err != nil {
+		return fmt.Errorf("render %s payload: %w", e.Type, err)
+	}
+	e.Payload, e.Body = payload, nil
+	return nil
 }
 
 // Delivery targets.

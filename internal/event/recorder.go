@@ -364,11 +364,9 @@ func (b *Batch) append(m *criachat.Message, t criachat.EventType, body any) erro
 	inbox, conv, contact := c.InboxID, c.ID, c.ContactID
 	e := &criachat.Event{AccountID: c.AccountID, Type: t, InboxID: &inbox, ConversationID: &conv, ContactID: &contact, Body: body}
 	if !b.final {
-		payload, err := json.Marshal(body)
-		if err != nil {
+		if err := e.Render(); err != nil {
 			return err
 		}
-		e.Payload, e.Body = payload, nil
 	}
 	if m != nil {
 		id := m.ID

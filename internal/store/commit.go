@@ -281,7 +281,7 @@ func (p *payloadRenders) hand(r *txRequest, items []queuedEvents) {
 	var events []*criachat.Event
 	for _, it := range items {
 		for _, e := range it.events {
-			if e.Payload == nil && e.Body != nil {
+			if e.Body != nil {
 				events = append(events, e)
 			}
 		}

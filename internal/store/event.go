@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -71,14 +70,9 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 // renderPayloads renders the payloads left as Event.Body.
 func renderPayloads(events []*criachat.Event) error {
 	for _, e := range events {
-		if e.Payload != nil || e.Body == nil {
-			continue
+		if err := e.Render(); err != nil {
+			return err
 		}
-		payload, err := json.Marshal(e.Body)
-		if err != nil {
-			return fmt.Errorf("render %s payload: %w", e.Type, err)
-		}
-		e.Payload, e.Body = payload, nil
 	}
 	return nil
 }
