@@ -88,7 +88,7 @@ func (s *Service) Create(ctx context.Context, a Actor, accountID int64, p Create
 			return err
 		}
 		if p.Message != nil {
-			if first, err = s.addMessage(ctx, q, a, c, nil, inbox.ChannelType, *p.Message, false); err != nil {
+			if first, err = s.addMessage(ctx, q, a, c, nil, inbox.ChannelType, *p.Message, false, 0); err != nil {
 				return err
 			}
 		}

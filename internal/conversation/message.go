@@ -28,19 +28,33 @@ type MessageParams struct {
 type MessageTarget struct {
 	Conversation *criachat.Conversation
 	flooded      bool // it has had the per-minute limit of messages in the last minute
+	// context is the conversation's payload context, read with it when the
+	// store holds writes (nil: CreateMessage reads both again in its
+	// transaction); messageID is then the id reserved for the message.
+	context   *store.EventContext
+	messageID int64
 }
 
 // LoadMessageTarget reads a conversation for CreateMessage on the read pool,
 // with the flood guard's verdict from the same query: it is a rate limit,
-// not an invariant, so it need not be read in the write transaction.
+// not an invariant, so it need not be read in the write transaction. Where
+// the store holds writes (PostgreSQL), the same query reads everything the
+// message's transaction needs and reserves the message's id, so that the
+// transaction is a single statement (store.Store.HoldsWrites).
 func (s *Service) LoadMessageTarget(ctx context.Context, accountID, displayID int64) (MessageTarget, error) {
-	c, flooded, err := s.store.Read().ConversationForMessage(ctx, accountID, displayID, s.now().Add(-time.Minute), s.messagesPerMinute)
+	since := s.now().Add(-time.Minute)
+	if s.store.HoldsWrites() {
+		c, ec, flooded, id, err := s.store.Read().MessageTarget(ctx, accountID, displayID, since, s.messagesPerMinute)
+		return MessageTarget{Conversation: c, flooded: flooded, context: ec, messageID: id}, err
+	}
+	c, flooded, err := s.store.Read().ConversationForMessage(ctx, accountID, displayID, since, s.messagesPerMinute)
 	return MessageTarget{Conversation: c, flooded: flooded}, err
 }
 
 // CreateMessage adds a message to a conversation (reference §3.6, §6.2). The
 // caller has loaded the target (and checked access to it); the conversation
-// is read again inside the write transaction.
+// is read again inside the write transaction unless the target holds its
+// payload context.
 func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p MessageParams) (*criachat.Conversation, *criachat.Message, error) {
 	pre := t.Conversation
 	if t.flooded {
@@ -56,13 +70,15 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p
 	if err != nil {
 		return nil, nil, err
 	}
-	err = s.store.Tx(ctx, func(q *store.Queries) error {
-		c, ec, err := q.ConversationInContext(ctx, accountID, displayID)
-		if err != nil {
-			return err
+	err = s.store.Tx(ctx, func(q *store.Queries) (err error) {
+		c, ec := pre, t.context
+		if ec == nil {
+			if c, ec, err = q.ConversationInContext(ctx, accountID, displayID); err != nil {
+				return err
+			}
 		}
 		conv = c
-		msg, err = s.addMessage(ctx, q, a, c, ec, channel, p, true)
+		msg, err = s.addMessage(ctx, q, a, c, ec, channel, p, true, t.messageID)
 		return err
 	})
 	return conv, msg, err
@@ -72,10 +88,11 @@ func (s *Service) CreateMessage(ctx context.Context, a Actor, t MessageTarget, p
 // messages reopen it (not when muted) and start the wait; a user's public
 // reply ends the wait and may be the first reply; last activity moves.
 //
-// ec, when given, is c's payload context read with c in this transaction
-// (nil: the events read it). final says that the transaction changes
-// nothing of c or the message after this call (event.Known.Final).
-func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, ec *store.EventContext, channel criachat.ChannelType, p MessageParams, final bool) (*criachat.Message, error) {
+// ec, when given, is c's payload context read with c (nil: the events read
+// it). final says that the transaction changes nothing of c or the message
+// after this call (event.Known.Final). id is the id reserved for the
+// message, 0 for none (store.Queries.MessageTarget).
+func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *criachat.Conversation, ec *store.EventContext, channel criachat.ChannelType, p MessageParams, final bool, id int64) (*criachat.Message, error) {
 	mt := criachat.MessageOutgoing
 	if p.MessageType != "" {
 		t, ok := criachat.ParseMessageType(p.MessageType)
@@ -92,7 +109,7 @@ func (s *Service) addMessage(ctx context.Context, q *store.Queries, a Actor, c *
 	}
 	before := event.Snapshot(c)
 	m := &criachat.Message{
-		AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
+		ID: id, AccountID: c.AccountID, InboxID: c.InboxID, ConversationID: c.ID, MessageType: mt, Content: p.Content,
 		ContentType: p.ContentType, ContentAttributes: p.ContentAttributes, Private: p.Private, SourceID: p.SourceID, EchoID: p.EchoID,
 	}
 	if mt == criachat.MessageOutgoing && a.User != nil {

@@ -191,16 +191,12 @@ func (q *Queries) DueSnoozed(ctx context.Context, now time.Time, limit int) ([]C
 // TouchConversation saves what a new message changes when it does not change
 // the status: waiting time, first reply and last activity. Writing only these
 // columns keeps SQLite from rewriting the conversation's other indexes on the
-// hottest write path.
+// hottest write path. On PostgreSQL the update is held (execLater).
 func (q *Queries) TouchConversation(ctx context.Context, c *criachat.Conversation) error {
 	c.UpdatedAt = q.now().UTC().Truncate(timePrecision)
-	res, err := q.exec(ctx, `UPDATE conversations SET waiting_since = ?, first_reply_created_at = ?, last_activity_at = ?,
-		updated_at = ? WHERE account_id = ? AND id = ?`,
+	return q.execLater(ctx, "conversations", "conversation", `UPDATE conversations SET waiting_since = ?, first_reply_created_at = ?,
+		last_activity_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
 		nullMicros(c.WaitingSince), nullMicros(c.FirstReplyCreatedAt), micros(c.LastActivityAt), micros(c.UpdatedAt), c.AccountID, c.ID)
-	if err != nil {
-		return err
-	}
-	return affectedOne(res, "conversation")
 }
 
 // UnassignUser clears a user's assignments in an account, as Chatwoot's

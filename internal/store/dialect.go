@@ -38,6 +38,9 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// forUpdate is the suffix that row-locks a SELECT until the transaction ends.
 	forUpdate() string
+	// nextMessageID is an expression that reserves the id of a message
+	// about to be inserted, or "0" where ids come only from the insert.
+	nextMessageID() string
 	// numbersEventsAtWrite says whether AppendEvent takes the account's next
 	// event sequence number in the writing transaction. SQLite has one
 	// writer, so that costs one statement and commits in order; on
@@ -169,6 +172,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil
 // forUpdate is empty: a SQLite write transaction already excludes every other writer.
 func (sqliteDialect) forUpdate() string { return "" }
 
+func (sqliteDialect) nextMessageID() string { return "0" }
+
 func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) numbersEventsAtWrite() bool { return true }
@@ -272,6 +277,10 @@ func (postgresDialect) migrations() fs.FS {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+// nextMessageID takes a value of messages.id's identity sequence (named by
+// PostgreSQL's rule for identity columns).
+func (postgresDialect) nextMessageID() string { return "nextval('messages_id_seq')" }
 
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 

@@ -61,7 +61,7 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 		q.queue.items = append(q.queue.items, queuedEvents{events: events, route: route})
 		return nil
 	}
-	if _, err := q.storeEvents(ctx, events); err != nil {
+	if _, err := q.storeEvents(ctx, events, !route.Undeliverable); err != nil {
 		return err
 	}
 	return q.enqueueAllDeliveries(ctx, events, route)
@@ -106,7 +106,7 @@ func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) erro
 	}
 	gone := map[int64]bool{}
 	for _, id := range accounts {
-		stored, err := q.storeEvents(ctx, byAccount[id])
+		stored, err := q.storeEvents(ctx, byAccount[id], true)
 		if err != nil {
 			return err
 		}
@@ -124,8 +124,10 @@ func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) erro
 }
 
 // storeEvents numbers (on SQLite) and inserts events of one account; false
-// when the account no longer exists.
-func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event) (bool, error) {
+// when the account no longer exists. Without needIDs (no deliveries will
+// name them) the events' ids are not read back, and their insert may be held
+// (execLater).
+func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event, needIDs bool) (bool, error) {
 	if err := renderPayloads(events); err != nil { // those not rendered yet
 		return false, err
 	}
@@ -144,7 +146,7 @@ func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event) (bo
 	}
 	for rest := events; len(rest) > 0; {
 		n := min(len(rest), maxEventRows)
-		if err := q.insertEvents(ctx, rest[:n]); err != nil {
+		if err := q.insertEvents(ctx, rest[:n], needIDs); err != nil {
 			return false, err
 		}
 		rest = rest[n:]
@@ -165,9 +167,10 @@ func (q *Queries) enqueueAllDeliveries(ctx context.Context, events []*criachat.E
 	return nil
 }
 
-// insertEvents inserts events in one statement and sets their ids. The
-// RETURNING rows are matched by uuid: neither database promises their order.
-func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) error {
+// insertEvents inserts events in one statement and, with needIDs, sets their
+// ids. The RETURNING rows are matched by uuid: neither database promises
+// their order.
+func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event, needIDs bool) error {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
 		contact_id, payload, created_at) VALUES `)
@@ -185,6 +188,9 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 		args = append(args, e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID),
 			nullable(e.MessageID), nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt))
 		byUUID[e.UUID] = e
+	}
+	if !needIDs {
+		return q.execLater(ctx, "events", "", b.String(), args...)
 	}
 	b.WriteString(" RETURNING id, uuid")
 	rows, err := q.query(ctx, b.String(), args...)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
 )
@@ -73,6 +75,20 @@ func (q *Queries) EventContextOf(ctx context.Context, c *criachat.Conversation) 
 	return s.context(), nil
 }
 
+// conversationInContextColumns and conversationInContextFrom are the query
+// of ConversationInContext (its arguments: unreadLimit, account id, display
+// id); other columns of c may go between them.
+var conversationInContextColumns = conversationColumns + `, ` + eventContextColumns + `,
+	(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0
+		AND m.created_at > COALESCE(c.agent_last_seen_at, 0) LIMIT ?) unread), ` + eventDestinations
+
+const conversationInContextFrom = `
+	FROM conversations c JOIN accounts a ON a.id = c.account_id
+	JOIN inboxes i ON i.account_id = c.account_id AND i.id = c.inbox_id
+	JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
+	JOIN contact_inboxes ci ON ci.account_id = c.account_id AND ci.id = c.contact_inbox_id
+	WHERE c.account_id = ? AND c.display_id = ?`
+
 // ConversationInContext reads a conversation and its EventContext in one
 // query, for a change that is about to add messages: call Added for each
 // message it adds, so that the unread count stays what EventContextOf would
@@ -80,19 +96,33 @@ func (q *Queries) EventContextOf(ctx context.Context, c *criachat.Conversation) 
 func (q *Queries) ConversationInContext(ctx context.Context, accountID, displayID int64) (*criachat.Conversation, *EventContext, error) {
 	var c conversationScan
 	var s contextScan
-	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`, `+eventContextColumns+`,
-		(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0
-			AND m.created_at > COALESCE(c.agent_last_seen_at, 0) LIMIT ?) unread), `+eventDestinations+`
-		FROM conversations c JOIN accounts a ON a.id = c.account_id
-		JOIN inboxes i ON i.account_id = c.account_id AND i.id = c.inbox_id
-		JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
-		JOIN contact_inboxes ci ON ci.account_id = c.account_id AND ci.id = c.contact_inbox_id
-		WHERE c.account_id = ? AND c.display_id = ?`, unreadLimit, accountID, displayID),
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationInContextColumns+conversationInContextFrom, unreadLimit, accountID, displayID),
 		"conversation", append(c.dest(), s.dest()...)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	return c.conversation(), s.context(), nil
+}
+
+// MessageTarget is ConversationInContext read before the transaction that
+// adds a message to the conversation, with ConversationForMessage's flood
+// guard verdict and, on PostgreSQL, the id of that message reserved (0 on
+// SQLite), so that the transaction has nothing left to read and runs as one
+// statement (see lazyTx). Read before the transaction rather than in it, the
+// conversation is as current as PostgreSQL's first statement in a READ
+// COMMITTED transaction would see it: neither locks it.
+func (q *Queries) MessageTarget(ctx context.Context, accountID, displayID int64, since time.Time, limit int) (*criachat.Conversation, *EventContext, bool, int64, error) {
+	var c conversationScan
+	var s contextScan
+	var nth sql.NullInt64
+	var id int64
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationInContextColumns+`, `+floodGuardColumn+`, `+q.d.nextMessageID()+
+		conversationInContextFrom, unreadLimit, max(limit, 1)-1, accountID, displayID),
+		"conversation", append(append(c.dest(), s.dest()...), &nth, &id)...)
+	if err != nil {
+		return nil, nil, false, 0, err
+	}
+	return c.conversation(), s.context(), nth.Valid && nth.Int64 > micros(since), id, nil
 }
 
 // Added counts m, just added to conversation c, in the unread count as

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -48,7 +49,9 @@ func (q *Queries) scanMessages(rows *sql.Rows, err error) ([]*criachat.Message, 
 }
 
 // CreateMessage validates and inserts m. CreatedAt is kept when set (imports,
-// activity messages that must sort before the reply that caused them).
+// activity messages that must sort before the reply that caused them), and
+// so is an ID reserved for it (see MessageTarget). A conversation that is
+// gone is ENOTFOUND.
 func (q *Queries) CreateMessage(ctx context.Context, m *criachat.Message) error {
 	m.Normalize()
 	if err := m.Validate(); err != nil {
@@ -59,11 +62,20 @@ func (q *Queries) CreateMessage(ctx context.Context, m *criachat.Message) error 
 		m.CreatedAt = now
 	}
 	m.UpdatedAt = now
-	return q.d.translate(q.queryRow(ctx, `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
+	args := []any{m.AccountID, m.InboxID, m.ConversationID, m.MessageType, m.Content, m.ContentType, jsonText(m.ContentAttributes),
+		m.Private, m.Status, m.SourceID, m.SenderType, nullable(m.SenderID), m.ExternalError, micros(m.CreatedAt), micros(m.UpdatedAt)}
+	if m.ID != 0 { // reserved (MessageTarget): nothing to read back, so the insert may be held
+		return q.execLater(ctx, "messages", "conversation", `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
+			content_type, content_attributes, private, status, source_id, sender_type, sender_id, external_error, created_at, updated_at, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, m.ID)...)
+	}
+	err := q.d.translate(q.queryRow(ctx, `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
 		content_type, content_attributes, private, status, source_id, sender_type, sender_id, external_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.AccountID, m.InboxID, m.ConversationID, m.MessageType, m.Content, m.ContentType, jsonText(m.ContentAttributes),
-		m.Private, m.Status, m.SourceID, m.SenderType, nullable(m.SenderID), m.ExternalError, micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&m.ID))
+	if errors.Is(err, ErrForeignKey) {
+		return criachat.Errorf(criachat.ENOTFOUND, "conversation not found")
+	}
+	return err
 }
 
 // Message returns a message of a conversation.
@@ -167,6 +179,10 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 	return out, rows.Err()
 }
 
+// floodGuardColumn is the creation time of conversation c's limit-th newest
+// message, its argument limit-1 (see ConversationForMessage).
+const floodGuardColumn = `(SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1 OFFSET ?)`
+
 // ConversationForMessage is Conversation with, from the same read, whether
 // the conversation already has limit messages created after since (the
 // flood guard). It reads one message, the limit-th newest by id (ids grow
@@ -176,8 +192,7 @@ func (q *Queries) UnreadCounts(ctx context.Context, conversationIDs []int64) (ma
 func (q *Queries) ConversationForMessage(ctx context.Context, accountID, displayID int64, since time.Time, limit int) (*criachat.Conversation, bool, error) {
 	var s conversationScan
 	var nth sql.NullInt64
-	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`,
-		(SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1 OFFSET ?)
+	err := q.scanOne(q.queryRow(ctx, `SELECT `+conversationColumns+`, `+floodGuardColumn+`
 		FROM conversations c WHERE c.account_id = ? AND c.display_id = ?`, max(limit, 1)-1, accountID, displayID),
 		"conversation", append(s.dest(), &nth)...)
 	if err != nil {

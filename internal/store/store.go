@@ -121,34 +121,13 @@ func (s *Store) Read() *Queries {
 // helpers called on the given Queries compose inside the one transaction.
 //
 // On SQLite, concurrent callers share commits (see groupCommitter); each
-// still gets all-or-nothing for its own work.
-func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) (err error) {
+// still gets all-or-nothing for its own work. On PostgreSQL the transaction
+// begins with its first statement that is not held (see lazyTx).
+func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) error {
 	if s.group != nil {
 		return s.group.run(ctx, fn)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return s.d.translate(fmt.Errorf("begin: %w", err))
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	var effects txEffects
-	if err = fn(s.txQueries(tx, &effects, nil)); err != nil {
-		return err
-	}
-	err = tx.Commit()
-	s.committed(effects)
-	if err != nil {
-		return s.d.translate(fmt.Errorf("commit: %w", err))
-	}
-	return nil
+	return s.txLazy(ctx, fn)
 }
 
 // txEffects records what a transaction wrote that the process reacts to once
@@ -205,6 +184,9 @@ type Queries struct {
 	// uncancelable, in a shared SQLite transaction, runs statements without
 	// the caller's cancellation (see statementContext).
 	uncancelable bool
+	// lazy, in a PostgreSQL write transaction, holds the writes not sent
+	// yet (deferred.go); tx stays nil until the transaction begins.
+	lazy *lazyTx
 }
 
 // statementContext is the context a statement runs with. On the SQLite
@@ -228,6 +210,9 @@ func (q *Queries) statementContext(ctx context.Context) context.Context {
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = q.statementContext(ctx)
+	if err := q.ready(ctx); err != nil {
+		return nil, err
+	}
 	var res sql.Result
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -244,6 +229,9 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = q.statementContext(ctx)
+	if err := q.ready(ctx); err != nil {
+		return nil, err
+	}
 	var rows *sql.Rows
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
@@ -274,6 +262,9 @@ func (r row) Scan(dest ...any) error {
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 	ctx = q.statementContext(ctx)
+	if err := q.ready(ctx); err != nil {
+		return row{err: err}
+	}
 	st, err := q.stmts.get(ctx, query, q.tx != nil)
 	switch {
 	case err != nil:
@@ -293,6 +284,9 @@ func (q *Queries) queryRow(ctx context.Context, query string, args ...any) row {
 // from a fixed list.
 func (q *Queries) queryDynamic(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = q.statementContext(ctx)
+	if err := q.ready(ctx); err != nil {
+		return nil, err
+	}
 	q.stmts.count.Add(1) // counted like the cached statements (stmtCache.get)
 	query = q.d.bind(query)
 	var rows *sql.Rows

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/criachat/criachat/internal/criachat"
+)
+
+// PostgreSQL write transactions are lazy: BEGIN is sent with the first
+// statement whose result the caller needs (a read, an INSERT … RETURNING),
+// and the writes whose result it does not need (execLater) are held until
+// then, or until the end of the transaction, and sent together as one
+// statement. A transaction that only holds writes therefore costs one round
+// trip and no BEGIN or COMMIT: a single statement is atomic by itself. This
+// is what message creation does once its reads are done before it
+// (conversation.LoadMessageTarget): a statement, not seven, measured as the
+// largest share of its time on PostgreSQL (README, Performance).
+//
+// The held writes run as the data-modifying parts of one WITH statement,
+// which all see the same snapshot and cannot see one another's rows. So at
+// most one write per table is held (a second flushes the first), and every
+// statement that is not held flushes them first; foreign keys are checked
+// at the end of the statement, after all its parts.
+
+// HoldsWrites says whether Tx holds the writes that need no result (see
+// lazyTx): then a caller that reads what it needs before its transaction
+// (Queries.MessageTarget) gets a transaction of one statement. On SQLite,
+// whose one writer runs a transaction's statements back to back, reads
+// belong inside the transaction.
+func (s *Store) HoldsWrites() bool { return s.group == nil }
+
+// lazyTx is a PostgreSQL write transaction that has not necessarily begun.
+type lazyTx struct {
+	db   *sql.DB
+	held []heldWrite
+}
+
+// heldWrite is a write waiting for its transaction to send it.
+type heldWrite struct {
+	table string // the one table it writes
+	query string // INSERT, UPDATE or DELETE without RETURNING, "?" placeholders
+	args  []any
+	// notFound names what the write is about when it must touch a row:
+	// no row touched is ENOTFOUND "<notFound> not found", and so is a
+	// foreign key it breaks (the row it refers to went away).
+	notFound string
+}
+
+// execLater runs a write whose result the caller does not need, in the
+// current transaction: held for later on PostgreSQL (see lazyTx), at once
+// on SQLite or outside a transaction. table is the one table it writes;
+// notFound, when not empty, makes a write that touches no row or breaks a
+// foreign key fail with ENOTFOUND "<notFound> not found" (then or when it
+// is sent).
+func (q *Queries) execLater(ctx context.Context, table, notFound, query string, args ...any) error {
+	if q.lazy == nil {
+		res, err := q.exec(ctx, query, args...)
+		if notFound == "" {
+			return err
+		}
+		if errors.Is(err, ErrForeignKey) {
+			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", notFound)
+		} else if err != nil {
+			return err
+		}
+		return affectedOne(res, notFound)
+	}
+	for _, h := range q.lazy.held {
+		if h.table == table {
+			if err := q.ready(ctx); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	q.lazy.held = append(q.lazy.held, heldWrite{table: table, query: query, args: args, notFound: notFound})
+	return nil
+}
+
+// ready prepares a lazy transaction for a statement that is not held:
+// it begins the transaction and sends the held writes.
+func (q *Queries) ready(ctx context.Context) error {
+	l := q.lazy
+	if l == nil {
+		return nil
+	}
+	if q.tx == nil {
+		tx, err := l.db.BeginTx(ctx, nil)
+		if err != nil {
+			return q.d.translate(fmt.Errorf("begin: %w", err))
+		}
+		q.tx = tx
+	}
+	return q.sendHeld(ctx)
+}
+
+// sendHeld sends the held writes as one statement, in the transaction if it
+// has begun, as a transaction of its own otherwise.
+func (q *Queries) sendHeld(ctx context.Context) error {
+	held := q.lazy.held
+	if len(held) == 0 {
+		return nil
+	}
+	q.lazy.held = nil
+	lazy := q.lazy
+	q.lazy = nil // the statements below run directly
+	defer func() { q.lazy = lazy }()
+	counts := make([]int64, len(held))
+	var err error
+	if len(held) == 1 {
+		var res sql.Result
+		if res, err = q.exec(ctx, held[0].query, held[0].args...); err == nil {
+			counts[0], err = res.RowsAffected()
+		}
+	} else {
+		query, args := combineWrites(held)
+		dest := make([]any, len(counts))
+		for i := range counts {
+			dest[i] = &counts[i]
+		}
+		err = q.d.translate(q.queryRow(ctx, query, args...).Scan(dest...))
+	}
+	if errors.Is(err, ErrForeignKey) {
+		for _, h := range held {
+			if h.notFound != "" {
+				return criachat.Errorf(criachat.ENOTFOUND, "%s not found", h.notFound)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for i, h := range held {
+		if h.notFound != "" && counts[i] == 0 {
+			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", h.notFound)
+		}
+	}
+	return nil
+}
+
+// combineWrites makes one statement of several writes, which returns how
+// many rows each touched. The texts depend only on the writes' texts, so the
+// few combinations that occur are each prepared once.
+func combineWrites(held []heldWrite) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for i, h := range held {
+		if i == 0 {
+			b.WriteString("WITH ")
+		} else {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "w%d AS (%s RETURNING 1)", i, h.query)
+		args = append(args, h.args...)
+	}
+	b.WriteString(" SELECT ")
+	for i := range held {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(SELECT COUNT(*) FROM w%d)", i)
+	}
+	return b.String(), args
+}
+
+// txLazy runs fn in a lazy PostgreSQL transaction (see lazyTx).
+func (s *Store) txLazy(ctx context.Context, fn func(q *Queries) error) (err error) {
+	var effects txEffects
+	q := &Queries{stmts: s.writeStmts, d: s.d, now: s.now, members: s.members, effects: &effects,
+		lazy: &lazyTx{db: s.write}}
+	defer func() {
+		p := recover()
+		if q.tx != nil && (p != nil || err != nil) {
+			_ = q.tx.Rollback()
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	if err = fn(q); err != nil {
+		return err
+	}
+	if err = q.sendHeld(ctx); err != nil || q.tx == nil {
+		s.committed(effects)
+		return err
+	}
+	err = q.tx.Commit()
+	s.committed(effects)
+	if err != nil {
+		return s.d.translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
