@@ -81,7 +81,10 @@ func (q *Queries) UpdateAccount(ctx context.Context, a *criachat.Account) error 
 }
 
 // DeleteAccount deletes an account and, by cascade, everything in it, and
-// forgets which platform app managed it.
+// forgets which platform app managed it. Its events (with their deliveries)
+// are deleted after it: on PostgreSQL they have no foreign key to it
+// (migration 0012), and by then the cascade has waited for every
+// transaction still writing to the account's rows.
 func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
 	if err := q.removePermissibles(ctx, PermissibleAccount, id); err != nil {
 		return err
@@ -91,7 +94,11 @@ func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return affectedOne(res, "account")
+	if err := affectedOne(res, "account"); err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `DELETE FROM events WHERE account_id = ?`, id)
+	return err
 }
 
 // PlatformAccounts lists the accounts a platform app may manage, by id.

@@ -258,3 +258,37 @@ func TestAppendEventsWithFailingNeighbours(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteAccountDeletesItsEvents: an account's events go with it (on
+// PostgreSQL without a foreign key: migration 0012), another account's stay.
+func TestDeleteAccountDeletesItsEvents(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		gone, kept := &criachat.Account{Name: "Gone"}, &criachat.Account{Name: "Kept"}
+		var goneEvent, keptEvent *criachat.Event
+		err := s.Tx(ctx, func(q *store.Queries) (err error) {
+			if err = q.CreateAccount(ctx, gone); err == nil {
+				err = q.CreateAccount(ctx, kept)
+			}
+			if err == nil {
+				goneEvent, err = appendTestEvent(ctx, q, gone.ID, "gone")
+			}
+			if err == nil {
+				keptEvent, err = appendTestEvent(ctx, q, kept.ID, "kept")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.DeleteAccount(ctx, gone.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Read().Event(ctx, gone.ID, goneEvent.ID); !criachat.IsNotFound(err) {
+			t.Fatalf("deleted account's event: %v, want not found", err)
+		}
+		if _, err := s.Read().Event(ctx, kept.ID, keptEvent.ID); err != nil {
+			t.Fatalf("other account's event: %v", err)
+		}
+	})
+}
