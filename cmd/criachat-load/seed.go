@@ -69,7 +69,19 @@ func seed(ctx context.Context, st *store.Store, o options, accountID, userID, in
 	statuses := []criachat.ConversationStatus{criachat.StatusOpen, criachat.StatusOpen, criachat.StatusOpen,
 		criachat.StatusResolved, criachat.StatusResolved, criachat.StatusPending}
 	convBatch := max(batch/perConv, 1)
+	// PostgreSQL plans a foreign-key check once per connection, from the
+	// statistics of its first use: with a conversations table that was
+	// empty then, every message insert scanned the whole table (seeding
+	// slowed down as it grew, to half an hour at full size). Statistics
+	// refreshed as the table doubles make those plans index lookups.
+	analyzeAt := convBatch
 	for start := 0; start < o.conversations; start += convBatch {
+		if st.Dialect() == "postgres" && start >= analyzeAt {
+			if err := st.Analyze(ctx); err != nil {
+				return out, err
+			}
+			analyzeAt *= 2
+		}
 		err := st.Tx(ctx, func(q *store.Queries) error {
 			for i := start; i < min(start+convBatch, o.conversations); i++ {
 				ci := contacts[r.IntN(len(contacts))]
