@@ -21,10 +21,11 @@ import (
 // largest share of its time on PostgreSQL (README, Performance).
 //
 // The held writes run as the data-modifying parts of one WITH statement,
-// which all see the same snapshot and cannot see one another's rows. So at
-// most one write per table is held (a second flushes the first), and every
-// statement that is not held flushes them first; foreign keys are checked
-// at the end of the statement, after all its parts.
+// which all see the same snapshot and cannot see one another's rows. So a
+// table has at most one held write, or only INSERTs (another write sends
+// those held before it), and every statement that is not held sends them
+// first; foreign keys are checked at the end of the statement, after all
+// its parts.
 
 // HoldsWrites says whether Tx holds the writes that need no result (see
 // lazyTx): then a caller that reads what it needs before its transaction
@@ -39,45 +40,70 @@ type lazyTx struct {
 	held []heldWrite
 }
 
-// heldWrite is a write waiting for its transaction to send it.
-type heldWrite struct {
+// laterWrite describes a write given to execLater.
+type laterWrite struct {
 	table string // the one table it writes
-	query string // INSERT, UPDATE or DELETE without RETURNING, "?" placeholders
-	args  []any
 	// notFound names what the write is about when it must touch a row:
 	// no row touched is ENOTFOUND "<notFound> not found", and so is a
 	// foreign key it breaks (the row it refers to went away).
 	notFound string
+	// sent, when set, is told how many rows the write touched.
+	sent func(rows int64)
 }
+
+// heldWrite is a write waiting for its transaction to send it.
+type heldWrite struct {
+	laterWrite
+	query string // INSERT, UPDATE or DELETE without RETURNING, "?" placeholders
+	args  []any
+}
+
+// insert says whether the write only adds rows: such writes of one table
+// may be held together (they cannot touch the same row).
+func (h heldWrite) insert() bool { return strings.HasPrefix(strings.TrimSpace(h.query), "INSERT") }
 
 // execLater runs a write whose result the caller does not need, in the
 // current transaction: held for later on PostgreSQL (see lazyTx), at once
-// on SQLite or outside a transaction. table is the one table it writes;
-// notFound, when not empty, makes a write that touches no row or breaks a
-// foreign key fail with ENOTFOUND "<notFound> not found" (then or when it
-// is sent).
-func (q *Queries) execLater(ctx context.Context, table, notFound, query string, args ...any) error {
+// on SQLite or outside a transaction (see laterWrite for what it reports).
+// A held write must not read a table that another held write changes: it
+// would not see that change. The held writes are those of message creation
+// (conversations, messages, events, webhook_deliveries), which read none of
+// those tables.
+func (q *Queries) execLater(ctx context.Context, w laterWrite, query string, args ...any) error {
 	if q.lazy == nil {
 		res, err := q.exec(ctx, query, args...)
-		if notFound == "" {
-			return err
-		}
-		if errors.Is(err, ErrForeignKey) {
-			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", notFound)
+		if errors.Is(err, ErrForeignKey) && w.notFound != "" {
+			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", w.notFound)
 		} else if err != nil {
 			return err
 		}
-		return affectedOne(res, notFound)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		return w.done(n)
 	}
-	for _, h := range q.lazy.held {
-		if h.table == table {
+	h := heldWrite{laterWrite: w, query: query, args: args}
+	for _, o := range q.lazy.held {
+		if o.table == h.table && !(o.insert() && h.insert()) {
 			if err := q.ready(ctx); err != nil {
 				return err
 			}
 			break
 		}
 	}
-	q.lazy.held = append(q.lazy.held, heldWrite{table: table, query: query, args: args, notFound: notFound})
+	q.lazy.held = append(q.lazy.held, h)
+	return nil
+}
+
+// done reports that the write touched n rows.
+func (w laterWrite) done(n int64) error {
+	if w.sent != nil {
+		w.sent(n)
+	}
+	if w.notFound != "" && n == 0 {
+		return criachat.Errorf(criachat.ENOTFOUND, "%s not found", w.notFound)
+	}
 	return nil
 }
 
@@ -135,8 +161,8 @@ func (q *Queries) sendHeld(ctx context.Context) error {
 		return err
 	}
 	for i, h := range held {
-		if h.notFound != "" && counts[i] == 0 {
-			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", h.notFound)
+		if err := h.done(counts[i]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -171,7 +197,7 @@ func combineWrites(held []heldWrite) (string, []any) {
 func (s *Store) txLazy(ctx context.Context, fn func(q *Queries) error) (err error) {
 	var effects txEffects
 	q := &Queries{stmts: s.writeStmts, d: s.d, now: s.now, members: s.members, effects: &effects,
-		lazy: &lazyTx{db: s.write}}
+		lazy: &lazyTx{db: s.write}, eventIDs: s.eventIDs}
 	defer func() {
 		p := recover()
 		if q.tx != nil && (p != nil || err != nil) {

@@ -61,7 +61,7 @@ func (q *Queries) AppendEvents(ctx context.Context, events []*criachat.Event, ro
 		q.queue.items = append(q.queue.items, queuedEvents{events: events, route: route})
 		return nil
 	}
-	if _, err := q.storeEvents(ctx, events, !route.Undeliverable); err != nil {
+	if _, err := q.storeEvents(ctx, events); err != nil {
 		return err
 	}
 	return q.enqueueAllDeliveries(ctx, events, route)
@@ -106,7 +106,7 @@ func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) erro
 	}
 	gone := map[int64]bool{}
 	for _, id := range accounts {
-		stored, err := q.storeEvents(ctx, byAccount[id], true)
+		stored, err := q.storeEvents(ctx, byAccount[id])
 		if err != nil {
 			return err
 		}
@@ -123,11 +123,9 @@ func (q *Queries) writeQueuedEvents(ctx context.Context, queue *eventQueue) erro
 	return nil
 }
 
-// storeEvents numbers (on SQLite) and inserts events of one account; false
-// when the account no longer exists. Without needIDs (no deliveries will
-// name them) the events' ids are not read back, and their insert may be held
-// (execLater).
-func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event, needIDs bool) (bool, error) {
+// storeEvents numbers (on SQLite) and inserts events of one account, and
+// sets their ids; false when the account no longer exists (SQLite only).
+func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event) (bool, error) {
 	if err := renderPayloads(events); err != nil { // those not rendered yet
 		return false, err
 	}
@@ -146,7 +144,7 @@ func (q *Queries) storeEvents(ctx context.Context, events []*criachat.Event, nee
 	}
 	for rest := events; len(rest) > 0; {
 		n := min(len(rest), maxEventRows)
-		if err := q.insertEvents(ctx, rest[:n], needIDs); err != nil {
+		if err := q.insertEvents(ctx, rest[:n]); err != nil {
 			return false, err
 		}
 		rest = rest[n:]
@@ -167,30 +165,51 @@ func (q *Queries) enqueueAllDeliveries(ctx context.Context, events []*criachat.E
 	return nil
 }
 
-// insertEvents inserts events in one statement and, with needIDs, sets their
-// ids. The RETURNING rows are matched by uuid: neither database promises
-// their order.
-func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event, needIDs bool) error {
+// insertEvents inserts events in one statement and sets their ids. Where
+// the store reserves event ids (PostgreSQL: see eventIDs) the statement
+// reads nothing back and is held with the transaction's other writes;
+// otherwise RETURNING gives the ids, its rows matched by uuid (neither
+// database promises their order).
+func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) error {
+	if q.eventIDs != nil {
+		ids, err := q.eventIDs.take(ctx, q, len(events))
+		if err != nil {
+			return err
+		}
+		for i, e := range events {
+			e.ID = ids[i]
+		}
+	}
+	reserved := q.eventIDs != nil
 	var b strings.Builder
 	b.WriteString(`INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
-		contact_id, payload, created_at) VALUES `)
-	args := make([]any, 0, 10*len(events))
+		contact_id, payload, created_at`)
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	if reserved {
+		b.WriteString(", id")
+		row += ", ?"
+	}
+	b.WriteString(") VALUES ")
+	args := make([]any, 0, 11*len(events))
 	byUUID := make(map[string]*criachat.Event, len(events))
 	for i, e := range events {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString(row + ")")
 		var seq any // NULL: numbered later by SequenceEvents
 		if e.Seq != 0 {
 			seq = e.Seq
 		}
 		args = append(args, e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID),
 			nullable(e.MessageID), nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt))
+		if reserved {
+			args = append(args, e.ID)
+		}
 		byUUID[e.UUID] = e
 	}
-	if !needIDs {
-		return q.execLater(ctx, "events", "", b.String(), args...)
+	if reserved {
+		return q.execLater(ctx, laterWrite{table: "events"}, b.String(), args...)
 	}
 	b.WriteString(" RETURNING id, uuid")
 	rows, err := q.query(ctx, b.String(), args...)
@@ -211,6 +230,13 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event, ne
 	return q.d.translate(rows.Err())
 }
 
+// deliveriesWritten notes that n webhook deliveries were written.
+func (q *Queries) deliveriesWritten(n int64) {
+	if n > 0 {
+		q.enqueuedDeliveries()
+	}
+}
+
 // enqueueDeliveries writes e's pending deliveries (see AppendEvents).
 func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, route EventRoute) error {
 	var inboxID int64
@@ -222,7 +248,7 @@ func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, rout
 	at := micros(e.CreatedAt)
 	// One statement for every destination; each branch is switched on or off
 	// by a parameter so that the text stays constant (and prepared).
-	res, err := q.exec(ctx, `INSERT INTO webhook_deliveries (account_id, event_id, event_type, target_type, target_id, url,
+	err := q.execLater(ctx, laterWrite{table: "webhook_deliveries", sent: q.deliveriesWritten}, `INSERT INTO webhook_deliveries (account_id, event_id, event_type, target_type, target_id, url,
 			state, next_attempt_at, created_at, updated_at)
 		SELECT w.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), 'webhook', w.id, w.url, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)
 			FROM webhooks w WHERE w.account_id = ? AND (w.subscription_mask & ?) <> 0
@@ -237,13 +263,7 @@ func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, rout
 		e.ID, e.Type, at, at, at, e.AccountID, e.Type.Bit(),
 		e.ID, e.Type, at, at, at, flag(toInbox), e.AccountID, inboxID,
 		e.ID, e.Type, at, at, at, flag(toBots), e.AccountID, route.AssigneeBotID, e.AccountID, inboxID)
-	if err != nil {
-		return q.d.translate(err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		q.enqueuedDeliveries()
-	}
-	return nil
+	return q.d.translate(err)
 }
 
 // sequenceBatch bounds how many events one SequenceEvents transaction numbers.

@@ -292,3 +292,48 @@ func TestDeleteAccountDeletesItsEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestEventIDsInOrderUnderConcurrency: concurrent transactions get distinct
+// event ids, and the events of one transaction ascending ids in the order
+// they were appended (on PostgreSQL they come from blocks reserved ahead:
+// event_id.go).
+func TestEventIDsInOrderUnderConcurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acct := &criachat.Account{Name: "A"}
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.CreateAccount(ctx, acct) }); err != nil {
+			t.Fatal(err)
+		}
+		const writers, perTx, txs = 8, 3, 20
+		var mu sync.Mutex
+		seen := map[int64]bool{}
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range txs {
+					events := make([]*criachat.Event, perTx)
+					for j := range events {
+						events[j] = &criachat.Event{AccountID: acct.ID, Type: criachat.EventContactCreated,
+							Payload: []byte(`{"n":"` + strconv.Itoa(w*1000+i*10+j) + `"}`)}
+					}
+					if err := s.Tx(ctx, func(q *store.Queries) error { return q.AppendEvents(ctx, events, store.EventRoute{}) }); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					for j, e := range events {
+						if seen[e.ID] || (j > 0 && e.ID <= events[j-1].ID) {
+							t.Errorf("event ids of one transaction: %d after %d, or taken twice", e.ID, events[max(j-1, 0)].ID)
+						}
+						seen[e.ID] = true
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(seen) != writers*perTx*txs {
+			t.Fatalf("%d distinct ids, want %d", len(seen), writers*perTx*txs)
+		}
+	})
+}

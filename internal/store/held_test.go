@@ -14,9 +14,9 @@ import (
 // addReservedMessage is message creation as conversation.CreateMessage does
 // it when the store holds writes: everything read by Queries.MessageTarget
 // before the transaction, then the message, the conversation's touch and an
-// undeliverable event. It returns the message and the statements the
-// transaction ran.
-func addReservedMessage(t *testing.T, s *store.Store, conv *criachat.Conversation, content string) (*criachat.Message, int64, error) {
+// event, with its deliveries unless undeliverable. It returns the message
+// and the statements the transaction ran.
+func addReservedMessage(t *testing.T, s *store.Store, conv *criachat.Conversation, content string, undeliverable bool) (*criachat.Message, int64, error) {
 	t.Helper()
 	ctx := context.Background()
 	c, ec, flooded, id, err := s.Read().MessageTarget(ctx, conv.AccountID, conv.DisplayID, time.Now().Add(-time.Minute), 200)
@@ -43,19 +43,22 @@ func addReservedMessage(t *testing.T, s *store.Store, conv *criachat.Conversatio
 		id := c.ID
 		e := &criachat.Event{AccountID: c.AccountID, Type: criachat.EventMessageCreated, ConversationID: &id,
 			Payload: []byte(`{"content":"` + content + `"}`)}
-		return q.AppendEvent(ctx, e, store.EventRoute{Undeliverable: true})
+		return q.AppendEvent(ctx, e, store.EventRoute{Undeliverable: undeliverable})
 	})
 	return m, s.QueryCount() - before, err
 }
 
 // TestHeldWritesAreOneStatement: on PostgreSQL a transaction that only
-// writes what needs no reading back runs as a single statement, and its
-// writes all land; SQLite runs them one by one.
+// writes what needs no reading back runs as a single statement, webhook
+// deliveries included, and its writes all land; SQLite runs them one by one.
 func TestHeldWritesAreOneStatement(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		conv := newChatConversation(t, s)
-		m, statements, err := addReservedMessage(t, s, conv, "held")
+		if _, _, err := addReservedMessage(t, s, conv, "first", true); err != nil { // reserves a block of event ids
+			t.Fatal(err)
+		}
+		m, statements, err := addReservedMessage(t, s, conv, "held", true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,8 +66,8 @@ func TestHeldWritesAreOneStatement(t *testing.T) {
 			t.Fatalf("the transaction ran %d statements, want 1", statements)
 		}
 		msgs, err := s.Read().Messages(ctx, conv.ID, 0, 0, 20)
-		if err != nil || len(msgs) != 1 || msgs[0].ID != m.ID || msgs[0].Content != "held" {
-			t.Fatalf("messages = %v, %v; want the one created, id %d", msgs, err, m.ID)
+		if err != nil || len(msgs) != 2 || msgs[1].ID != m.ID || msgs[1].Content != "held" {
+			t.Fatalf("messages = %v, %v; want the one created, id %d, last", msgs, err, m.ID)
 		}
 		got, err := s.Read().Conversation(ctx, conv.AccountID, conv.DisplayID)
 		if err != nil || !got.LastActivityAt.Equal(m.CreatedAt) {
@@ -74,8 +77,38 @@ func TestHeldWritesAreOneStatement(t *testing.T) {
 			t.Fatal(err)
 		}
 		events, err := s.Read().Events(ctx, conv.AccountID, store.EventsFilter{Limit: 100})
-		if err != nil || len(events) != 1 || string(events[0].Payload) != `{"content":"held"}` {
+		if err != nil || len(events) != 2 || string(events[1].Payload) != `{"content":"held"}` {
 			t.Fatalf("events = %v, %v", events, err)
+		}
+
+		// With a webhook subscribed, the event's delivery is held with it.
+		w := &criachat.Webhook{AccountID: conv.AccountID, URL: "https://hooks.example.com/a",
+			Subscriptions: []criachat.EventType{criachat.EventMessageCreated}, SecretSealed: "sealed"}
+		if err := s.Tx(ctx, func(q *store.Queries) error { return q.CreateWebhook(ctx, w) }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-s.Deliveries():
+		default:
+		}
+		if _, statements, err = addReservedMessage(t, s, conv, "delivered", false); err != nil {
+			t.Fatal(err)
+		}
+		if s.HoldsWrites() && statements != 1 {
+			t.Fatalf("with a delivery, the transaction ran %d statements, want 1", statements)
+		}
+		select {
+		case <-s.Deliveries():
+		default:
+			t.Fatal("the delivery worker was not woken")
+		}
+		var jobs []*store.Job
+		err = s.Tx(ctx, func(q *store.Queries) (err error) {
+			jobs, err = q.ClaimDeliveries(ctx, time.Now().Add(time.Hour), time.Minute, 10)
+			return err
+		})
+		if err != nil || len(jobs) != 1 || jobs[0].URL != w.URL || string(jobs[0].Payload) != `{"content":"delivered"}` {
+			t.Fatalf("claimed deliveries = %v, %v; want one to %s", jobs, err, w.URL)
 		}
 	})
 }

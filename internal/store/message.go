@@ -65,7 +65,7 @@ func (q *Queries) CreateMessage(ctx context.Context, m *criachat.Message) error 
 	args := []any{m.AccountID, m.InboxID, m.ConversationID, m.MessageType, m.Content, m.ContentType, jsonText(m.ContentAttributes),
 		m.Private, m.Status, m.SourceID, m.SenderType, nullable(m.SenderID), m.ExternalError, micros(m.CreatedAt), micros(m.UpdatedAt)}
 	if m.ID != 0 { // reserved (MessageTarget): nothing to read back, so the insert may be held
-		return q.execLater(ctx, "messages", "conversation", `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
+		return q.execLater(ctx, laterWrite{table: "messages", notFound: "conversation"}, `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
 			content_type, content_attributes, private, status, source_id, sender_type, sender_id, external_error, created_at, updated_at, id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, m.ID)...)
 	}

@@ -48,6 +48,9 @@ type Store struct {
 	// queries counts statements run, so tests can prove a list endpoint's
 	// query count does not grow with its page size.
 	queries atomic.Int64
+
+	// eventIDs reserves event ids on PostgreSQL (nil on SQLite).
+	eventIDs *eventIDs
 }
 
 // QueryCount returns how many statements the store has run.
@@ -84,6 +87,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			slog.Warn("sqlite checkpoint at open", "err", err)
 		}
 		st.group = newGroupCommitter(st)
+	} else {
+		st.eventIDs = &eventIDs{}
 	}
 	return st, nil
 }
@@ -187,6 +192,8 @@ type Queries struct {
 	// lazy, in a PostgreSQL write transaction, holds the writes not sent
 	// yet (deferred.go); tx stays nil until the transaction begins.
 	lazy *lazyTx
+	// eventIDs, on PostgreSQL, reserves the ids of new events (event_id.go).
+	eventIDs *eventIDs
 }
 
 // statementContext is the context a statement runs with. On the SQLite
