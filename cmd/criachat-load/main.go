@@ -30,6 +30,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed run")
 	flag.IntVar(&o.runs, "runs", 1, "how many times to run the message-create measurement on the same seed (the median is reported too)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of the message-create run here (starts the server with CRIACHAT_PPROF_ADDR)")
+	flag.BoolVar(&o.webhook, "webhook", false, "subscribe an account webhook (message_created, conversation_updated) to a receiver in the load tool before measuring")
 	flag.StringVar(&o.trace, "trace", "", "write a 3 s execution trace of the server's first message-create run here (go tool trace)")
 	flag.Parse()
 	if o.bin == "" || o.runs < 1 {

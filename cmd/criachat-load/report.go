@@ -86,6 +86,9 @@ func report(ctx context.Context, o options, srv *server, s seeded) error {
 		fmt.Printf("POST …/messages median of %d runs: %.0f messages/s (min %.0f, max %.0f)\n",
 			len(rates), rates[len(rates)/2], rates[0], rates[len(rates)-1])
 	}
+	if o.receiver != nil {
+		fmt.Printf("webhook deliveries received by the end: %d\n", o.receiver.received.Load())
+	}
 	fmt.Printf("server RSS at the end: %.1f MB\n", rssMB(srv.cmd.Process.Pid))
 	return errors.Join(<-profile, <-profile)
 }

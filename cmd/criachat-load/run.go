@@ -27,6 +27,8 @@ type options struct {
 	cpuProfile, trace                 string
 	pprofAddr                         string
 	runs                              int
+	webhook                           bool
+	receiver                          *receiver // the webhook endpoint (-webhook)
 }
 
 // server is a running criachat serve subprocess.
@@ -50,6 +52,13 @@ func run(ctx context.Context, o options) error {
 		dbURL = "sqlite://" + filepath.Join(dir, "criachat.db")
 	}
 	env = append(env, "CRIACHAT_DATABASE_URL="+dbURL)
+	if o.webhook {
+		if o.receiver, err = startReceiver(); err != nil {
+			return err
+		}
+		defer o.receiver.close()
+		env = append(env, "CRIACHAT_WEBHOOK_ALLOW_PRIVATE=true")
+	}
 	if o.cpuProfile != "" || o.trace != "" {
 		o.pprofAddr = freeAddr()
 		env = append(env, "CRIACHAT_PPROF_ADDR="+o.pprofAddr)
@@ -80,6 +89,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := srv.call("POST", "/inboxes", map[string]any{"name": "Load API", "channel": map[string]any{"type": "api"}}, &inbox); err != nil {
 		return fmt.Errorf("create inbox: %w", err)
+	}
+	if o.receiver != nil {
+		if err := o.receiver.subscribe(srv); err != nil {
+			return fmt.Errorf("create webhook: %w", err)
+		}
 	}
 
 	st, err := store.Open(ctx, dbURL)

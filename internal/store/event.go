@@ -305,9 +305,16 @@ func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, err
 }
 
 // UnsequencedAccounts lists the accounts that have events without a
-// sequence number (the background sequencer's work list).
+// sequence number (the background sequencer's work list). It hops from
+// account to account along the index of such events (one probe each)
+// instead of reading them all: under load a DISTINCT over the thousands
+// waiting took 18 ms every 2 s (pg_stat_statements, 2026-12-05).
 func (q *Queries) UnsequencedAccounts(ctx context.Context) ([]int64, error) {
-	return q.int64Column(ctx, `SELECT DISTINCT account_id FROM events WHERE seq IS NULL`)
+	return q.int64Column(ctx, `WITH RECURSIVE a (id) AS (
+			SELECT MIN(account_id) FROM events WHERE seq IS NULL
+			UNION ALL
+			SELECT (SELECT MIN(account_id) FROM events WHERE seq IS NULL AND account_id > a.id) FROM a WHERE a.id IS NOT NULL)
+		SELECT id FROM a WHERE id IS NOT NULL`)
 }
 
 // SequenceEvents numbers all of an account's visible events that have no

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -335,5 +336,52 @@ func TestEventIDsInOrderUnderConcurrency(t *testing.T) {
 		if len(seen) != writers*perTx*txs {
 			t.Fatalf("%d distinct ids, want %d", len(seen), writers*perTx*txs)
 		}
+	})
+}
+
+// TestUnsequencedAccounts: the sequencer's work list names each account
+// with events waiting for a number once, and none once they are numbered
+// (SQLite numbers at write: never any).
+func TestUnsequencedAccounts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		accounts := []*criachat.Account{{Name: "A"}, {Name: "B"}, {Name: "C"}}
+		err := s.Tx(ctx, func(q *store.Queries) error {
+			for _, a := range accounts {
+				if err := q.CreateAccount(ctx, a); err != nil {
+					return err
+				}
+			}
+			for _, n := range []string{"1", "2", "3"} {
+				for _, a := range []*criachat.Account{accounts[0], accounts[2]} {
+					if _, err := appendTestEvent(ctx, q, a.ID, n); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(want ...int64) {
+			t.Helper()
+			if s.Dialect() == "sqlite" {
+				want = nil
+			}
+			got, err := s.Read().UnsequencedAccounts(ctx)
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("unsequenced accounts = %v, %v; want %v", got, err, want)
+			}
+		}
+		check(accounts[0].ID, accounts[2].ID)
+		if err := s.SequenceEvents(ctx, accounts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		check(accounts[2].ID)
+		if err := s.SequenceEvents(ctx, accounts[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		check()
 	})
 }
