@@ -36,7 +36,6 @@ func (s *Store) HoldsWrites() bool { return s.group == nil }
 
 // lazyTx is a PostgreSQL write transaction that has not necessarily begun.
 type lazyTx struct {
-	db   *sql.DB
 	held []heldWrite
 }
 
@@ -72,10 +71,8 @@ func (h heldWrite) insert() bool { return strings.HasPrefix(strings.TrimSpace(h.
 func (q *Queries) execLater(ctx context.Context, w laterWrite, query string, args ...any) error {
 	if q.lazy == nil {
 		res, err := q.exec(ctx, query, args...)
-		if errors.Is(err, ErrForeignKey) && w.notFound != "" {
-			return criachat.Errorf(criachat.ENOTFOUND, "%s not found", w.notFound)
-		} else if err != nil {
-			return err
+		if err != nil {
+			return foreignKeyAsNotFound(err, w)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
@@ -96,6 +93,20 @@ func (q *Queries) execLater(ctx context.Context, w laterWrite, query string, arg
 	return nil
 }
 
+// foreignKeyAsNotFound turns a broken foreign key into ENOTFOUND for the
+// first of writes that names what it is about (see laterWrite.notFound):
+// the row it refers to went away. Other errors are returned as they are.
+func foreignKeyAsNotFound(err error, writes ...laterWrite) error {
+	if errors.Is(err, ErrForeignKey) {
+		for _, w := range writes {
+			if w.notFound != "" {
+				return criachat.Errorf(criachat.ENOTFOUND, "%s not found", w.notFound)
+			}
+		}
+	}
+	return err
+}
+
 // done reports that the write touched n rows.
 func (w laterWrite) done(n int64) error {
 	if w.sent != nil {
@@ -110,12 +121,11 @@ func (w laterWrite) done(n int64) error {
 // ready prepares a lazy transaction for a statement that is not held:
 // it begins the transaction and sends the held writes.
 func (q *Queries) ready(ctx context.Context) error {
-	l := q.lazy
-	if l == nil {
+	if q.lazy == nil {
 		return nil
 	}
 	if q.tx == nil {
-		tx, err := l.db.BeginTx(ctx, nil)
+		tx, err := q.stmts.db.BeginTx(ctx, nil)
 		if err != nil {
 			return q.d.translate(fmt.Errorf("begin: %w", err))
 		}
@@ -150,15 +160,12 @@ func (q *Queries) sendHeld(ctx context.Context) error {
 		}
 		err = q.d.translate(q.queryRow(ctx, query, args...).Scan(dest...))
 	}
-	if errors.Is(err, ErrForeignKey) {
-		for _, h := range held {
-			if h.notFound != "" {
-				return criachat.Errorf(criachat.ENOTFOUND, "%s not found", h.notFound)
-			}
-		}
-	}
 	if err != nil {
-		return err
+		writes := make([]laterWrite, len(held))
+		for i, h := range held {
+			writes[i] = h.laterWrite
+		}
+		return foreignKeyAsNotFound(err, writes...)
 	}
 	for i, h := range held {
 		if err := h.done(counts[i]); err != nil {
@@ -197,7 +204,7 @@ func combineWrites(held []heldWrite) (string, []any) {
 func (s *Store) txLazy(ctx context.Context, fn func(q *Queries) error) (err error) {
 	var effects txEffects
 	q := &Queries{stmts: s.writeStmts, d: s.d, now: s.now, members: s.members, effects: &effects,
-		lazy: &lazyTx{db: s.write}, eventIDs: s.eventIDs}
+		lazy: &lazyTx{}, eventIDs: s.eventIDs}
 	defer func() {
 		p := recover()
 		if q.tx != nil && (p != nil || err != nil) {

@@ -191,7 +191,6 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 	}
 	b.WriteString(") VALUES ")
 	args := make([]any, 0, 11*len(events))
-	byUUID := make(map[string]*criachat.Event, len(events))
 	for i, e := range events {
 		if i > 0 {
 			b.WriteString(", ")
@@ -206,10 +205,13 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 		if reserved {
 			args = append(args, e.ID)
 		}
-		byUUID[e.UUID] = e
 	}
 	if reserved {
 		return q.execLater(ctx, laterWrite{table: "events"}, b.String(), args...)
+	}
+	byUUID := make(map[string]*criachat.Event, len(events))
+	for _, e := range events {
+		byUUID[e.UUID] = e
 	}
 	b.WriteString(" RETURNING id, uuid")
 	rows, err := q.query(ctx, b.String(), args...)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
@@ -72,10 +71,7 @@ func (q *Queries) CreateMessage(ctx context.Context, m *criachat.Message) error 
 	err := q.d.translate(q.queryRow(ctx, `INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content,
 		content_type, content_attributes, private, status, source_id, sender_type, sender_id, external_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&m.ID))
-	if errors.Is(err, ErrForeignKey) {
-		return criachat.Errorf(criachat.ENOTFOUND, "conversation not found")
-	}
-	return err
+	return foreignKeyAsNotFound(err, laterWrite{notFound: "conversation"})
 }
 
 // Message returns a message of a conversation.
