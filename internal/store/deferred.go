@@ -203,8 +203,8 @@ func combineWrites(held []heldWrite) (string, []any) {
 // txLazy runs fn in a lazy PostgreSQL transaction (see lazyTx).
 func (s *Store) txLazy(ctx context.Context, fn func(q *Queries) error) (err error) {
 	var effects txEffects
-	q := &Queries{stmts: s.writeStmts, d: s.d, now: s.now, members: s.members, effects: &effects,
-		lazy: &lazyTx{}, eventIDs: s.eventIDs}
+	q := s.txQueries(nil, &effects, nil) // tx is set when it begins (ready)
+	q.lazy, q.eventIDs = &lazyTx{}, s.eventIDs
 	defer func() {
 		p := recover()
 		if q.tx != nil && (p != nil || err != nil) {

@@ -171,7 +171,8 @@ func (q *Queries) enqueueAllDeliveries(ctx context.Context, events []*criachat.E
 // otherwise RETURNING gives the ids, its rows matched by uuid (neither
 // database promises their order).
 func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) error {
-	if q.eventIDs != nil {
+	reserved := q.eventIDs != nil
+	if reserved {
 		ids, err := q.eventIDs.take(ctx, q, len(events))
 		if err != nil {
 			return err
@@ -180,7 +181,6 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 			e.ID = ids[i]
 		}
 	}
-	reserved := q.eventIDs != nil
 	var b strings.Builder
 	b.WriteString(`INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
 		contact_id, payload, created_at`)
