@@ -97,6 +97,9 @@ func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
 	if err := affectedOne(res, "account"); err != nil {
 		return err
 	}
+	if _, err = q.exec(ctx, `DELETE FROM event_queue WHERE account_id = ?`, id); err != nil {
+		return err
+	}
 	_, err = q.exec(ctx, `DELETE FROM events WHERE account_id = ?`, id)
 	return err
 }

@@ -165,11 +165,11 @@ func (q *Queries) enqueueAllDeliveries(ctx context.Context, events []*criachat.E
 	return nil
 }
 
-// insertEvents inserts events in one statement and sets their ids. Where
-// the store reserves event ids (PostgreSQL: see eventIDs) the statement
-// reads nothing back and is held with the transaction's other writes;
-// otherwise RETURNING gives the ids, its rows matched by uuid (neither
-// database promises their order).
+// insertEvents inserts events in one statement and sets their ids, then
+// numbers them (numberEvents). Where the store reserves event ids
+// (PostgreSQL: see eventIDs) the statements read nothing back and are held
+// with the transaction's other writes; otherwise RETURNING gives the ids,
+// its rows matched by uuid (neither database promises their order).
 func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) error {
 	reserved := q.eventIDs != nil
 	if reserved {
@@ -182,39 +182,41 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 		}
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO events (account_id, seq, uuid, type, inbox_id, conversation_id, message_id,
-		contact_id, payload, created_at`)
-	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	b.WriteString(`INSERT INTO events (account_id, uuid, type, inbox_id, conversation_id, message_id, contact_id, payload, created_at`)
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?"
 	if reserved {
 		b.WriteString(", id")
 		row += ", ?"
 	}
-	b.WriteString(") VALUES ")
-	args := make([]any, 0, 11*len(events))
-	for i, e := range events {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row + ")")
-		var seq any // NULL: numbered later by SequenceEvents
-		if e.Seq != 0 {
-			seq = e.Seq
-		}
-		args = append(args, e.AccountID, seq, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID),
+	b.WriteString(") VALUES " + valueRows(len(events), row+")"))
+	args := make([]any, 0, 10*len(events))
+	for _, e := range events {
+		args = append(args, e.AccountID, e.UUID, e.Type, nullable(e.InboxID), nullable(e.ConversationID),
 			nullable(e.MessageID), nullable(e.ContactID), string(e.Payload), micros(e.CreatedAt))
 		if reserved {
 			args = append(args, e.ID)
 		}
 	}
 	if reserved {
-		return q.execLater(ctx, laterWrite{table: "events"}, b.String(), args...)
+		if err := q.execLater(ctx, laterWrite{table: "events"}, b.String(), args...); err != nil {
+			return err
+		}
+		return q.numberEvents(ctx, events)
 	}
 	byUUID := make(map[string]*criachat.Event, len(events))
 	for _, e := range events {
 		byUUID[e.UUID] = e
 	}
 	b.WriteString(" RETURNING id, uuid")
-	rows, err := q.query(ctx, b.String(), args...)
+	if err := q.readEventIDs(ctx, byUUID, b.String(), args); err != nil {
+		return err
+	}
+	return q.numberEvents(ctx, events)
+}
+
+// readEventIDs runs an events INSERT … RETURNING id, uuid and sets the ids.
+func (q *Queries) readEventIDs(ctx context.Context, byUUID map[string]*criachat.Event, query string, args []any) error {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -230,6 +232,30 @@ func (q *Queries) insertEvents(ctx context.Context, events []*criachat.Event) er
 		}
 	}
 	return q.d.translate(rows.Err())
+}
+
+// numberEvents gives just-inserted events their sequence numbers where
+// they are numbered at write (SQLite: Seq is set), and otherwise queues
+// them for SequenceEvents (PostgreSQL), as a held write.
+func (q *Queries) numberEvents(ctx context.Context, events []*criachat.Event) error {
+	args := make([]any, 0, 3*len(events))
+	if q.d.numbersEventsAtWrite() {
+		for _, e := range events {
+			args = append(args, e.ID, e.AccountID, e.Seq)
+		}
+		return q.execLater(ctx, laterWrite{table: "event_seqs"}, `INSERT INTO event_seqs (event_id, account_id, seq) VALUES `+
+			valueRows(len(events), "(?, ?, ?)"), args...)
+	}
+	for _, e := range events {
+		args = append(args, e.AccountID, e.ID)
+	}
+	return q.execLater(ctx, laterWrite{table: "event_queue"}, `INSERT INTO event_queue (account_id, event_id) VALUES `+
+		valueRows(len(events), "(?, ?)"), args...)
+}
+
+// valueRows is n rows of a VALUES list.
+func valueRows(n int, row string) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // deliveriesWritten notes that n webhook deliveries were written.
@@ -271,61 +297,76 @@ func (q *Queries) enqueueDeliveries(ctx context.Context, e *criachat.Event, rout
 // sequenceBatch bounds how many events one SequenceEvents transaction numbers.
 const sequenceBatch = 1000
 
-// SequenceEvents gives the account's visible events that have none their
-// sequence numbers, in id order, continuing accounts.event_seq; it numbers at
-// most sequenceBatch and reports how many. Numbering happens here, after the
-// events' transactions committed, and never at write time, so that writers do
-// not queue on the account's counter; the account row is locked only by
-// concurrent sequencers. An event that commits later gets a later number, so
-// a feed reader that resumes after the last number it saw misses nothing.
+// SequenceEvents gives the account's queued events (event_queue: committed,
+// not numbered yet) their sequence numbers, in id order, continuing
+// accounts.event_seq; it numbers at most sequenceBatch. Numbering happens here, after the events' transactions committed, and
+// never at write time, so that writers do not queue on the account's
+// counter; the account row is locked only by concurrent sequencers. An event
+// that commits later gets a later number, so a feed reader that resumes
+// after the last number it saw misses nothing. It reports how many queued
+// events it took (numbered, or dropped when gone). PostgreSQL only: SQLite
+// numbers events as it writes them and never queues any.
 func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, error) {
 	// A no-op update locks the account row against other sequencers only: on
 	// PostgreSQL it takes FOR NO KEY UPDATE, which does not wait for the
 	// KEY SHARE locks that writers' foreign keys hold (SELECT … FOR UPDATE
 	// would, and would then hold up every new writer of the account).
 	var base int64
-	if err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = ? RETURNING event_seq`, accountID).Scan(&base); err != nil {
+	err := q.queryRow(ctx, `UPDATE accounts SET event_seq = event_seq WHERE id = ? RETURNING event_seq`, accountID).Scan(&base)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The account is gone, and its events with it: drop what it queued.
+		_, err = q.exec(ctx, `DELETE FROM event_queue WHERE account_id = ?`, accountID)
+		return 0, err
+	} else if err != nil {
 		return 0, q.d.translate(err)
 	}
-	// One statement numbers the whole batch (a statement per event cost
-	// PostgreSQL a round trip and an executor start each: 16 % of message
-	// creation's throughput, measured with criachat-load).
-	res, err := q.exec(ctx, `UPDATE events SET seq = ? + n.rn FROM (
-		SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM events
-		WHERE account_id = ? AND seq IS NULL ORDER BY id LIMIT ?) AS n
-		WHERE events.id = n.id`, base, accountID, sequenceBatch)
-	if err != nil {
-		return 0, err
-	}
-	numbered, err := res.RowsAffected()
+	// One statement moves the batch from the queue to event_seqs, numbered
+	// (a statement per event cost PostgreSQL a round trip and an executor
+	// start each: 16 % of message creation's throughput, measured with
+	// criachat-load). Queued events that are gone (pruned) get no number.
+	var taken, numbered int
+	//
+	// The batch is a range of the queue's key, its end read once (an
+	// InitPlan): with "event_id IN (… LIMIT n)" the planner, which cannot
+	// know how full the queue is, rescanned that subquery for every queued
+	// row (6.5 s for 20,000).
+	err = q.queryRow(ctx, `WITH batch AS (
+			DELETE FROM event_queue WHERE account_id = ? AND event_id <= (SELECT MAX(event_id) FROM (
+				SELECT event_id FROM event_queue WHERE account_id = ? ORDER BY event_id LIMIT ?) first)
+			RETURNING event_id),
+		numbered AS (
+			INSERT INTO event_seqs (event_id, account_id, seq)
+			SELECT b.event_id, ?, ? + ROW_NUMBER() OVER (ORDER BY b.event_id) FROM batch b JOIN events e ON e.id = b.event_id
+			RETURNING 1)
+		SELECT (SELECT COUNT(*) FROM batch), (SELECT COUNT(*) FROM numbered)`,
+		accountID, accountID, sequenceBatch, accountID, base).Scan(&taken, &numbered)
 	if err != nil || numbered == 0 {
-		return 0, err
+		return taken, q.d.translate(err)
 	}
-	n := int(numbered)
-	_, err = q.exec(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ?`, n, accountID)
-	return n, err
+	_, err = q.exec(ctx, `UPDATE accounts SET event_seq = event_seq + ? WHERE id = ?`, numbered, accountID)
+	return taken, err
 }
 
-// UnsequencedAccounts lists the accounts that have events without a
-// sequence number (the background sequencer's work list). It hops from
-// account to account along the index of such events (one probe each)
-// instead of reading them all: under load a DISTINCT over the thousands
-// waiting took 18 ms every 2 s (pg_stat_statements, 2026-12-05).
+// UnsequencedAccounts lists the accounts that have queued events (the
+// background sequencer's work list). It hops from account to account along
+// the queue's key (one probe each) instead of reading it all: under load a
+// DISTINCT over the thousands waiting took 18 ms every 2 s
+// (pg_stat_statements, 2026-12-05).
 func (q *Queries) UnsequencedAccounts(ctx context.Context) ([]int64, error) {
 	return q.int64Column(ctx, `WITH RECURSIVE a (id) AS (
-			SELECT MIN(account_id) FROM events WHERE seq IS NULL
+			SELECT MIN(account_id) FROM event_queue
 			UNION ALL
-			SELECT (SELECT MIN(account_id) FROM events WHERE seq IS NULL AND account_id > a.id) FROM a WHERE a.id IS NOT NULL)
+			SELECT (SELECT MIN(account_id) FROM event_queue WHERE account_id > a.id) FROM a WHERE a.id IS NOT NULL)
 		SELECT id FROM a WHERE id IS NOT NULL`)
 }
 
-// SequenceEvents numbers all of an account's visible events that have no
-// sequence number yet, in batches of separate transactions. The events feed
-// calls it before reading, so it always shows every committed event.
+// SequenceEvents numbers all of an account's queued events, in batches of
+// separate transactions. The events feed calls it before reading, so it
+// always shows every committed event.
 func (s *Store) SequenceEvents(ctx context.Context, accountID int64) error {
 	for {
 		var pending bool
-		err := s.Read().queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE account_id = ? AND seq IS NULL)`, accountID).Scan(&pending)
+		err := s.Read().queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_queue WHERE account_id = ?)`, accountID).Scan(&pending)
 		if err != nil || !pending {
 			return err
 		}
@@ -346,7 +387,9 @@ func flag(b bool) int {
 	return 0
 }
 
-const eventColumns = `id, account_id, seq, uuid, type, inbox_id, conversation_id, message_id, contact_id, payload, created_at`
+// eventColumns are the columns of events e and event_seqs s that scanEvents reads.
+const eventColumns = `e.id, e.account_id, s.seq, e.uuid, e.type, e.inbox_id, e.conversation_id, e.message_id, e.contact_id,
+	e.payload, e.created_at`
 
 func scanEvents(rows *sql.Rows, err error) ([]*criachat.Event, error) {
 	if err != nil {
@@ -383,14 +426,15 @@ func (q *Queries) Events(ctx context.Context, accountID int64, f EventsFilter) (
 	for i, t := range f.Types {
 		types[i] = string(t)
 	}
-	return scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM events WHERE account_id = ? AND seq > ?
-		AND (? = 0 OR type IN (`+q.d.textSet()+`)) ORDER BY seq LIMIT ?`,
+	return scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM event_seqs s JOIN events e ON e.id = s.event_id
+		WHERE s.account_id = ? AND s.seq > ? AND (? = 0 OR e.type IN (`+q.d.textSet()+`)) ORDER BY s.seq LIMIT ?`,
 		accountID, f.After, len(types), jsonList(types), f.Limit))
 }
 
 // Event returns one event of an account.
 func (q *Queries) Event(ctx context.Context, accountID, id int64) (*criachat.Event, error) {
-	list, err := scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM events WHERE account_id = ? AND id = ?`, accountID, id))
+	list, err := scanEvents(q.query(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN event_seqs s ON s.event_id = e.id
+		WHERE e.account_id = ? AND e.id = ?`, accountID, id))
 	if err != nil {
 		return nil, err
 	}

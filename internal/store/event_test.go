@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/criachat/criachat/internal/criachat"
 	"github.com/criachat/criachat/internal/store"
@@ -290,6 +291,72 @@ func TestDeleteAccountDeletesItsEvents(t *testing.T) {
 		}
 		if _, err := s.Read().Event(ctx, kept.ID, keptEvent.ID); err != nil {
 			t.Fatalf("other account's event: %v", err)
+		}
+		// Nothing of the deleted account waits for a number (PostgreSQL's
+		// queue), and numbering a deleted account is no error.
+		want := fmt.Sprint([]int64{kept.ID})
+		if s.Dialect() == "sqlite" {
+			want = fmt.Sprint([]int64(nil))
+		}
+		if got, err := s.Read().UnsequencedAccounts(ctx); err != nil || fmt.Sprint(got) != want {
+			t.Fatalf("unsequenced accounts = %v, %v; want %s", got, err, want)
+		}
+		if err := s.Tx(ctx, func(q *store.Queries) error { _, err := q.SequenceEvents(ctx, gone.ID); return err }); err != nil {
+			t.Fatalf("numbering a deleted account: %v", err)
+		}
+	})
+}
+
+// TestPrunedEventsGetNoNumber: on PostgreSQL, events pruned before they
+// were numbered get no number and cause no error: the next event is number
+// 1. SQLite numbered them as it wrote them (1–3), so there it is 4.
+func TestPrunedEventsGetNoNumber(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acct := &criachat.Account{Name: "A"}
+		err := s.Tx(ctx, func(q *store.Queries) error {
+			if err := q.CreateAccount(ctx, acct); err != nil {
+				return err
+			}
+			for _, n := range []string{"1", "2", "3"} {
+				if _, err := appendTestEvent(ctx, q, acct.ID, n); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tx(ctx, func(q *store.Queries) error {
+			_, err := q.PruneEvents(ctx, time.Now().Add(time.Hour), 100)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SequenceEvents(ctx, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Read().UnsequencedAccounts(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("unsequenced accounts = %v, %v; want none", got, err)
+		}
+		var next *criachat.Event
+		if err := s.Tx(ctx, func(q *store.Queries) (err error) { next, err = appendTestEvent(ctx, q, acct.ID, "next"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SequenceEvents(ctx, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.Read().Events(ctx, acct.ID, store.EventsFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSeq := int64(1)
+		if s.Dialect() == "sqlite" {
+			wantSeq = 4
+		}
+		if len(list) != 1 || list[0].ID != next.ID || list[0].Seq != wantSeq {
+			t.Fatalf("feed after pruning = %v; want only the next event, as seq %d", list, wantSeq)
 		}
 	})
 }
