@@ -97,8 +97,11 @@ func (q *Queries) DeleteAccount(ctx context.Context, id int64) error {
 	if err := affectedOne(res, "account"); err != nil {
 		return err
 	}
-	if _, err = q.exec(ctx, `DELETE FROM event_queue WHERE account_id = ?`, id); err != nil {
-		return err
+	// Events and their numbers (no foreign keys: migrations 0012, 0013).
+	for _, table := range []string{"event_queue", "event_seqs"} {
+		if _, err = q.exec(ctx, `DELETE FROM `+table+` WHERE account_id = ?`, id); err != nil {
+			return err
+		}
 	}
 	_, err = q.exec(ctx, `DELETE FROM events WHERE account_id = ?`, id)
 	return err

@@ -445,14 +445,19 @@ func (q *Queries) Event(ctx context.Context, accountID, id int64) (*criachat.Eve
 }
 
 // PruneEvents deletes up to limit events older than before, with their
-// deliveries and attempts, except events that still have a pending delivery.
-// It reports how many events went; callers loop (in separate transactions)
-// until it is below limit, so that no one transaction holds the writer long.
+// numbers, deliveries and attempts, except events that still have a pending
+// delivery. It reports how many events went; callers loop (in separate
+// transactions) until it is below limit, so that no one transaction holds
+// the writer long.
 func (q *Queries) PruneEvents(ctx context.Context, before time.Time, limit int) (int64, error) {
-	res, err := q.exec(ctx, `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.created_at < ? AND NOT EXISTS (
-		SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending') LIMIT ?)`, micros(before), limit)
-	if err != nil {
+	ids, err := q.int64Column(ctx, `DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.created_at < ? AND NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending') LIMIT ?) RETURNING id`, micros(before), limit)
+	if err != nil || len(ids) == 0 {
 		return 0, q.d.translate(err)
 	}
-	return res.RowsAffected()
+	// event_seqs has no foreign key to events (migration 0013).
+	if _, err := q.exec(ctx, `DELETE FROM event_seqs WHERE event_id IN (`+q.d.idSet()+`)`, jsonList(ids)); err != nil {
+		return 0, err
+	}
+	return int64(len(ids)), nil
 }

@@ -283,6 +283,9 @@ func TestDeleteAccountDeletesItsEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := s.SequenceEvents(ctx, gone.ID); err != nil { // its event has a number to delete too
+			t.Fatal(err)
+		}
 		if err := s.Tx(ctx, func(q *store.Queries) error { return q.DeleteAccount(ctx, gone.ID) }); err != nil {
 			t.Fatal(err)
 		}
@@ -291,6 +294,9 @@ func TestDeleteAccountDeletesItsEvents(t *testing.T) {
 		}
 		if _, err := s.Read().Event(ctx, kept.ID, keptEvent.ID); err != nil {
 			t.Fatalf("other account's event: %v", err)
+		}
+		if n, err := store.EventNumbers(ctx, s, gone.ID); err != nil || n != 0 {
+			t.Fatalf("deleted account keeps %d event numbers (%v)", n, err)
 		}
 		// Nothing of the deleted account waits for a number (PostgreSQL's
 		// queue), and numbering a deleted account is no error.
@@ -357,6 +363,16 @@ func TestPrunedEventsGetNoNumber(t *testing.T) {
 		}
 		if len(list) != 1 || list[0].ID != next.ID || list[0].Seq != wantSeq {
 			t.Fatalf("feed after pruning = %v; want only the next event, as seq %d", list, wantSeq)
+		}
+		// Numbered events take their numbers with them when pruned.
+		if err := s.Tx(ctx, func(q *store.Queries) error {
+			_, err := q.PruneEvents(ctx, time.Now().Add(time.Hour), 100)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := store.EventNumbers(ctx, s, acct.ID); err != nil || n != 0 {
+			t.Fatalf("%d numbers left after pruning every event (%v)", n, err)
 		}
 	})
 }

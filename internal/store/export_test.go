@@ -16,3 +16,10 @@ func WALFrames(ctx context.Context, s *Store) (frames, copied int, err error) {
 	err = s.read.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 	return frames, copied, err
 }
+
+// EventNumbers counts an account's rows in event_seqs, which have no
+// foreign key to their events (migration 0013).
+func EventNumbers(ctx context.Context, s *Store, accountID int64) (n int, err error) {
+	err = s.read.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM event_seqs WHERE account_id = ?`), accountID).Scan(&n)
+	return n, err
+}

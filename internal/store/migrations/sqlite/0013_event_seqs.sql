@@ -3,7 +3,7 @@
 -- when it writes them, so its event_queue stays empty; it exists so that the statements that read or
 -- clear the queue are the same on both.
 CREATE TABLE event_seqs (
-    event_id   INTEGER PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+    event_id   INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL,
     seq        INTEGER NOT NULL
 );
