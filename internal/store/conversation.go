@@ -194,7 +194,7 @@ func (q *Queries) DueSnoozed(ctx context.Context, now time.Time, limit int) ([]C
 // hottest write path. On PostgreSQL the update is held (execLater).
 func (q *Queries) TouchConversation(ctx context.Context, c *criachat.Conversation) error {
 	c.UpdatedAt = q.now().UTC().Truncate(timePrecision)
-	return q.execLater(ctx, laterWrite{table: "conversations", notFound: "conversation"}, `UPDATE conversations SET waiting_since = ?, first_reply_created_at = ?,
+	return q.execLater(ctx, laterWrite{table: "conversations", notFound: "conversation", row: c.ID}, `UPDATE conversations SET waiting_since = ?, first_reply_created_at = ?,
 		last_activity_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
 		nullMicros(c.WaitingSince), nullMicros(c.FirstReplyCreatedAt), micros(c.LastActivityAt), micros(c.UpdatedAt), c.AccountID, c.ID)
 }

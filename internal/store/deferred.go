@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,6 +47,10 @@ type laterWrite struct {
 	notFound string
 	// sent, when set, is told how many rows the write touched.
 	sent func(rows int64)
+	// row is the id of the one row of table that a write other than an
+	// INSERT changes, when it names one: transactions that change
+	// different rows may share a statement (writeCombiner).
+	row int64
 }
 
 // heldWrite is a write waiting for its transaction to send it.
@@ -145,21 +148,31 @@ func (q *Queries) sendHeld(ctx context.Context) error {
 	lazy := q.lazy
 	q.lazy = nil // the statements below run directly
 	defer func() { q.lazy = lazy }()
+	counts, err := q.sendWrites(ctx, held)
+	return heldSent(held, counts, err)
+}
+
+// sendWrites runs writes as one statement and returns how many rows each
+// touched. q holds no writes (q.lazy is nil).
+func (q *Queries) sendWrites(ctx context.Context, held []heldWrite) ([]int64, error) {
 	counts := make([]int64, len(held))
-	var err error
 	if len(held) == 1 {
-		var res sql.Result
-		if res, err = q.exec(ctx, held[0].query, held[0].args...); err == nil {
+		res, err := q.exec(ctx, held[0].query, held[0].args...)
+		if err == nil {
 			counts[0], err = res.RowsAffected()
 		}
-	} else {
-		query, args := combineWrites(held)
-		dest := make([]any, len(counts))
-		for i := range counts {
-			dest[i] = &counts[i]
-		}
-		err = q.d.translate(q.queryRow(ctx, query, args...).Scan(dest...))
+		return counts, err
 	}
+	query, args := combineWrites(held)
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	return counts, q.d.translate(q.queryRow(ctx, query, args...).Scan(dest...))
+}
+
+// heldSent reports the outcome of sending held writes to each of them.
+func heldSent(held []heldWrite, counts []int64, err error) error {
 	if err != nil {
 		writes := make([]laterWrite, len(held))
 		for i, h := range held {
@@ -215,6 +228,15 @@ func (s *Store) txLazy(ctx context.Context, fn func(q *Queries) error) (err erro
 		}
 	}()
 	if err = fn(q); err != nil {
+		return err
+	}
+	if q.tx == nil && len(q.lazy.held) > 0 {
+		// Only writes: one statement, which may carry other transactions' too.
+		held := q.lazy.held
+		q.lazy = nil
+		counts, err := s.combiner.send(ctx, q, held)
+		err = heldSent(held, counts, err) // before committed: it notes the effects
+		s.committed(effects)
 		return err
 	}
 	if err = q.sendHeld(ctx); err != nil || q.tx == nil {

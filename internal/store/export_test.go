@@ -23,3 +23,27 @@ func EventNumbers(ctx context.Context, s *Store, accountID int64) (n int, err er
 	err = s.read.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM event_seqs WHERE account_id = ?`), accountID).Scan(&n)
 	return n, err
 }
+
+// BlockCombiner takes every slot of the PostgreSQL write combiner, so that
+// transactions that only write queue to be combined. waiting reports how
+// many queue; release frees one slot as a finishing statement would,
+// handing it to the next batch if one waits.
+func BlockCombiner(s *Store) (waiting func() int, release func()) {
+	c := s.combiner
+	c.mu.Lock()
+	c.running += combineSlots
+	c.mu.Unlock()
+	waiting = func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.waiting)
+	}
+	return waiting, c.finished
+}
+
+// CombinerRunning reports how many combined statements hold a slot.
+func CombinerRunning(s *Store) int {
+	s.combiner.mu.Lock()
+	defer s.combiner.mu.Unlock()
+	return s.combiner.running
+}

@@ -51,6 +51,9 @@ type Store struct {
 
 	// eventIDs reserves event ids on PostgreSQL (nil on SQLite).
 	eventIDs *eventIDs
+	// combiner sends concurrent PostgreSQL transactions that only write
+	// as one statement (nil on SQLite).
+	combiner *writeCombiner
 }
 
 // QueryCount returns how many statements the store has run.
@@ -88,7 +91,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		st.group = newGroupCommitter(st)
 	} else {
-		st.eventIDs = &eventIDs{}
+		st.eventIDs, st.combiner = &eventIDs{}, &writeCombiner{}
 	}
 	return st, nil
 }

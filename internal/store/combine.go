@@ -1,0 +1,182 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+)
+
+// PostgreSQL write combining. A lazy transaction that ends holding only
+// writes (lazyTx: message creation) is one statement; concurrent ones are
+// sent together, as one statement, when their writes have the same texts
+// and change different rows. Each statement costs PostgreSQL an executor
+// start per part, a commit and its WAL flush, and the server a round trip;
+// a combined statement pays those once for all its transactions.
+//
+// A transaction never waits to be combined: it sends its writes at once
+// when fewer than combineSlots combined statements are running, and
+// otherwise joins the queue, whose transactions go together in the next
+// statement. Transactions that share a statement share its outcome: if it
+// fails, each sends its writes again by itself, so that each gets its own
+// error and no one's failure undoes another's writes. Rows touched by more
+// than one transaction of a statement would be changed only once, so such
+// transactions wait for the next; and each statement changes its rows in
+// ascending order, so that two statements cannot deadlock. A queued
+// transaction waits for its statement even when its caller's context ends,
+// as one already sent would: a combined statement runs without any one
+// caller's cancellation.
+
+// combineSlots is how many statements run at once before transactions
+// queue to be combined.
+const combineSlots = 2
+
+// maxCombined bounds how many transactions share one statement.
+const maxCombined = 8
+
+// writeCombiner combines the held writes of concurrent lazy transactions.
+type writeCombiner struct {
+	mu      sync.Mutex
+	running int           // statements sending, at most combineSlots
+	waiting []*combinedTx // in arrival order
+}
+
+// combinedTx is a transaction's held writes on their way to the database.
+type combinedTx struct {
+	held []heldWrite
+	row  int64 // the one row its non-INSERT write changes (laterWrite.row); 0 for none
+	// wake receives the batch this transaction must send (it leads), or nil
+	// when a batch it was part of has been sent.
+	wake   chan []*combinedTx
+	counts []int64 // rows touched by each held write
+	err    error
+	alone  bool // its batch failed: send the writes again, by themselves
+}
+
+// combinable says whether the writes may share a statement, and which row
+// they change: only INSERTs, and at most one write that changes a named row.
+func combinable(held []heldWrite) (row int64, ok bool) {
+	for _, h := range held {
+		if h.insert() {
+			continue
+		}
+		if h.row == 0 || row != 0 {
+			return 0, false
+		}
+		row = h.row
+	}
+	return row, true
+}
+
+// send sends held, the writes of a transaction that has not begun, alone
+// or combined with other transactions', and returns how many rows each
+// touched. q runs the statement when this transaction leads its batch.
+func (c *writeCombiner) send(ctx context.Context, q *Queries, held []heldWrite) ([]int64, error) {
+	row, ok := combinable(held)
+	if !ok {
+		return q.sendWrites(ctx, held)
+	}
+	t := &combinedTx{held: held, row: row, wake: make(chan []*combinedTx, 1)}
+	c.mu.Lock()
+	if c.running < combineSlots {
+		c.running++
+		c.mu.Unlock()
+		c.lead(ctx, q, []*combinedTx{t})
+	} else {
+		c.waiting = append(c.waiting, t)
+		c.mu.Unlock()
+		if batch := <-t.wake; batch != nil {
+			c.lead(ctx, q, batch)
+		}
+	}
+	if t.alone {
+		return q.sendWrites(ctx, held)
+	}
+	return t.counts, t.err
+}
+
+// lead sends batch (its first transaction is the caller's), tells the
+// others, and hands its slot to the next batch waiting, if any.
+func (c *writeCombiner) lead(ctx context.Context, q *Queries, batch []*combinedTx) {
+	defer func() { // even if sending panicked: no one may wait forever
+		for _, t := range batch[1:] {
+			t.wake <- nil
+		}
+		c.finished()
+	}()
+	sendBatch(ctx, q, batch)
+}
+
+// finished frees the slot of a statement that has been sent, or hands it
+// to the next batch waiting, whose first transaction then sends it.
+func (c *writeCombiner) finished() {
+	c.mu.Lock()
+	next := c.takeBatch()
+	if len(next) == 0 {
+		c.running--
+	}
+	c.mu.Unlock()
+	if len(next) > 0 {
+		next[0].wake <- next
+	}
+}
+
+// takeBatch removes from the queue its first transaction and those that
+// may share its statement: the same write texts, different rows. c.mu is held.
+func (c *writeCombiner) takeBatch() []*combinedTx {
+	if len(c.waiting) == 0 {
+		return nil
+	}
+	first := c.waiting[0]
+	batch := []*combinedTx{first}
+	rest := c.waiting[:0]
+	for _, t := range c.waiting[1:] {
+		if len(batch) < maxCombined && sameTexts(first.held, t.held) && !slices.ContainsFunc(batch, func(b *combinedTx) bool {
+			return b.row != 0 && b.row == t.row
+		}) {
+			batch = append(batch, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	clear(c.waiting[len(rest):])
+	c.waiting = rest
+	return batch
+}
+
+// sameTexts says whether two transactions hold writes with the same texts,
+// in the same order: their combination then has few distinct texts, each
+// prepared once.
+func sameTexts(a, b []heldWrite) bool {
+	return slices.EqualFunc(a, b, func(x, y heldWrite) bool { return x.query == y.query })
+}
+
+// sendBatch sends the writes of batch as one statement and gives each
+// transaction its counts; if the statement fails, each is told to send
+// its own writes again (alone). The statement does not end with the
+// leader's context: it carries other callers' writes.
+func sendBatch(ctx context.Context, q *Queries, batch []*combinedTx) {
+	for _, t := range batch {
+		t.alone = true // until the statement has succeeded
+	}
+	if len(batch) == 1 {
+		t := batch[0]
+		t.counts, t.err = q.sendWrites(ctx, t.held)
+		t.alone = false
+		return
+	}
+	ordered := slices.Clone(batch)
+	slices.SortFunc(ordered, func(a, b *combinedTx) int { return cmp.Compare(a.row, b.row) })
+	var all []heldWrite
+	for _, t := range ordered {
+		all = append(all, t.held...)
+	}
+	counts, err := q.sendWrites(context.WithoutCancel(ctx), all)
+	if err != nil {
+		return
+	}
+	for _, t := range ordered {
+		t.counts, counts = counts[:len(t.held)], counts[len(t.held):]
+		t.alone = false
+	}
+}
