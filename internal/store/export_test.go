@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // CheckSearchIndex runs SQLite FTS5's integrity check of the message index
 // against the messages table.
@@ -30,20 +33,23 @@ func EventNumbers(ctx context.Context, s *Store, accountID int64) (n int, err er
 // handing it to the next batch if one waits.
 func BlockCombiner(s *Store) (waiting func() int, release func()) {
 	c := s.combiner
+	never := time.Now().Add(time.Hour) // statements that never look slow
 	c.mu.Lock()
-	c.running += combineSlots
+	for range combineSlots {
+		c.running = append(c.running, never)
+	}
 	c.mu.Unlock()
 	waiting = func() int {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return len(c.waiting)
 	}
-	return waiting, c.finished
+	return waiting, func() { c.finished(never) }
 }
 
 // CombinerRunning reports how many combined statements hold a slot.
 func CombinerRunning(s *Store) int {
 	s.combiner.mu.Lock()
 	defer s.combiner.mu.Unlock()
-	return s.combiner.running
+	return len(s.combiner.running)
 }
