@@ -20,9 +20,9 @@ import (
 // oldest of them has taken slowStatement already (then the database is
 // waiting, not working: its WAL flush queues behind other commits, such as
 // the webhook workers'); otherwise it joins the queue, whose transactions
-// go together in the next statement. Transactions that share a statement share its outcome: if it
-// fails, each sends its writes again by itself, so that each gets its own
-// error and no one's failure undoes another's writes. Rows touched by more
+// go together in the next statement. Transactions that share a statement
+// share its outcome: if it fails, each sends its writes again by itself, so
+// that each gets its own error and no one's failure undoes another's writes. Rows touched by more
 // than one transaction of a statement would be changed only once, so such
 // transactions wait for the next; and each statement changes its rows in
 // ascending order, so that two statements cannot deadlock. A queued
@@ -61,7 +61,7 @@ type combinedTx struct {
 	row  int64 // the one row its non-INSERT write changes (laterWrite.row); 0 for none
 	// wake receives the batch this transaction must send (it leads), or nil
 	// when a batch it was part of has been sent.
-	wake   chan *batch
+	wake   chan *handoff
 	counts []int64 // rows touched by each held write
 	err    error
 	alone  bool // its batch failed: send the writes again, by themselves
@@ -90,7 +90,7 @@ func (c *writeCombiner) send(ctx context.Context, q *Queries, held []heldWrite) 
 	if !ok {
 		return q.sendWrites(ctx, held)
 	}
-	t := &combinedTx{held: held, row: row, wake: make(chan *batch, 1)}
+	t := &combinedTx{held: held, row: row, wake: make(chan *handoff, 1)}
 	c.mu.Lock()
 	if now := time.Now(); len(c.running) < combineSlots ||
 		len(c.running) < maxCombineSlots && now.Sub(c.running[0]) >= slowStatement {
@@ -100,8 +100,8 @@ func (c *writeCombiner) send(ctx context.Context, q *Queries, held []heldWrite) 
 	} else {
 		c.waiting = append(c.waiting, t)
 		c.mu.Unlock()
-		if b := <-t.wake; b != nil {
-			c.lead(ctx, q, b.started, b.txs)
+		if h := <-t.wake; h != nil {
+			c.lead(ctx, q, h.started, h.txs)
 		}
 	}
 	if t.alone {
@@ -110,7 +110,7 @@ func (c *writeCombiner) send(ctx context.Context, q *Queries, held []heldWrite) 
 	return t.counts, t.err
 }
 
-// lead sends batch (its first transaction is the caller's), tells the
+// lead sends txs as one batch (the first is the caller's), tells the
 // others, and hands its slot to the next batch waiting, if any.
 func (c *writeCombiner) lead(ctx context.Context, q *Queries, started time.Time, txs []*combinedTx) {
 	defer func() { // even if sending panicked: no one may wait forever
@@ -122,8 +122,9 @@ func (c *writeCombiner) lead(ctx context.Context, q *Queries, started time.Time,
 	sendBatch(ctx, q, txs)
 }
 
-// batch is transactions to send together, handed to the first of them.
-type batch struct {
+// handoff is a slot and the batch to send in it, given to the batch's first
+// transaction.
+type handoff struct {
 	started time.Time // when its slot was handed over
 	txs     []*combinedTx
 }
@@ -135,7 +136,7 @@ func (c *writeCombiner) finished(started time.Time) {
 	if i := slices.Index(c.running, started); i >= 0 {
 		c.running = slices.Delete(c.running, i, i+1)
 	}
-	next := &batch{started: time.Now(), txs: c.takeBatch()}
+	next := &handoff{started: time.Now(), txs: c.takeBatch()}
 	if len(next.txs) > 0 {
 		c.running = append(c.running, next.started)
 	}
@@ -152,20 +153,20 @@ func (c *writeCombiner) takeBatch() []*combinedTx {
 		return nil
 	}
 	first := c.waiting[0]
-	batch := []*combinedTx{first}
+	txs := []*combinedTx{first}
 	rest := c.waiting[:0]
 	for _, t := range c.waiting[1:] {
-		if len(batch) < maxCombined && sameTexts(first.held, t.held) && !slices.ContainsFunc(batch, func(b *combinedTx) bool {
+		if len(txs) < maxCombined && sameTexts(first.held, t.held) && !slices.ContainsFunc(txs, func(b *combinedTx) bool {
 			return b.row != 0 && b.row == t.row
 		}) {
-			batch = append(batch, t)
+			txs = append(txs, t)
 		} else {
 			rest = append(rest, t)
 		}
 	}
 	clear(c.waiting[len(rest):])
 	c.waiting = rest
-	return batch
+	return txs
 }
 
 // sameTexts says whether two transactions hold writes with the same texts,
@@ -175,21 +176,21 @@ func sameTexts(a, b []heldWrite) bool {
 	return slices.EqualFunc(a, b, func(x, y heldWrite) bool { return x.query == y.query })
 }
 
-// sendBatch sends the writes of batch as one statement and gives each
+// sendBatch sends the writes of txs as one statement and gives each
 // transaction its counts; if the statement fails, each is told to send
 // its own writes again (alone). The statement does not end with the
 // leader's context: it carries other callers' writes.
-func sendBatch(ctx context.Context, q *Queries, batch []*combinedTx) {
-	for _, t := range batch {
+func sendBatch(ctx context.Context, q *Queries, txs []*combinedTx) {
+	for _, t := range txs {
 		t.alone = true // until the statement has succeeded
 	}
-	if len(batch) == 1 {
-		t := batch[0]
+	if len(txs) == 1 {
+		t := txs[0]
 		t.counts, t.err = q.sendWrites(ctx, t.held)
 		t.alone = false
 		return
 	}
-	ordered := slices.Clone(batch)
+	ordered := slices.Clone(txs)
 	slices.SortFunc(ordered, func(a, b *combinedTx) int { return cmp.Compare(a.row, b.row) })
 	var all []heldWrite
 	for _, t := range ordered {

@@ -47,7 +47,7 @@ func (s *sqlText) add(text string, args ...any) {
 
 // placeholders returns "?, ?, …" for n values.
 func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	return valueRows(n, "?")
 }
 
 // escapeLike escapes LIKE's wildcards so that a value matches literally.

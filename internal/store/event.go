@@ -299,13 +299,14 @@ const sequenceBatch = 1000
 
 // SequenceEvents gives the account's queued events (event_queue: committed,
 // not numbered yet) their sequence numbers, in id order, continuing
-// accounts.event_seq; it numbers at most sequenceBatch. Numbering happens here, after the events' transactions committed, and
-// never at write time, so that writers do not queue on the account's
-// counter; the account row is locked only by concurrent sequencers. An event
-// that commits later gets a later number, so a feed reader that resumes
-// after the last number it saw misses nothing. It reports how many queued
-// events it took (numbered, or dropped when gone). PostgreSQL only: SQLite
-// numbers events as it writes them and never queues any.
+// accounts.event_seq; it takes at most sequenceBatch. Numbering happens
+// here, after the events' transactions committed, and never at write time,
+// so that writers do not queue on the account's counter; the account row is
+// locked only by concurrent sequencers. An event that commits later gets a
+// later number, so a feed reader that resumes after the last number it saw
+// misses nothing. It reports how many queued events it took (numbered, or
+// dropped when gone). PostgreSQL only: SQLite numbers events as it writes
+// them and never queues any.
 func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, error) {
 	// A no-op update locks the account row against other sequencers only: on
 	// PostgreSQL it takes FOR NO KEY UPDATE, which does not wait for the
@@ -324,12 +325,11 @@ func (q *Queries) SequenceEvents(ctx context.Context, accountID int64) (int, err
 	// (a statement per event cost PostgreSQL a round trip and an executor
 	// start each: 16 % of message creation's throughput, measured with
 	// criachat-load). Queued events that are gone (pruned) get no number.
-	var taken, numbered int
-	//
 	// The batch is a range of the queue's key, its end read once (an
 	// InitPlan): with "event_id IN (… LIMIT n)" the planner, which cannot
 	// know how full the queue is, rescanned that subquery for every queued
 	// row (6.5 s for 20,000).
+	var taken, numbered int
 	err = q.queryRow(ctx, `WITH batch AS (
 			DELETE FROM event_queue WHERE account_id = ? AND event_id <= (SELECT MAX(event_id) FROM (
 				SELECT event_id FROM event_queue WHERE account_id = ? ORDER BY event_id LIMIT ?) first)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/criachat/criachat/internal/criachat"
 )
@@ -293,7 +292,7 @@ func (q *Queries) AgentsByIDs(ctx context.Context, accountID int64, ids []int64)
 	// one: cheaper than expanding a JSON array, and the texts stay few.
 	set, args := q.d.idSet(), []any{accountID, jsonList(ids)}
 	if len(ids) <= 4 {
-		set, args = strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), []any{accountID}
+		set, args = placeholders(len(ids)), []any{accountID}
 		for _, id := range ids {
 			args = append(args, id)
 		}
